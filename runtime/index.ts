@@ -1,0 +1,4 @@
+/**
+ * `mosaik`: the runtime API. Subsystems are re-exported here as they land.
+ */
+export * from './primitives/index.ts'

@@ -1,0 +1,99 @@
+/**
+ * The wire codec: msgpack without records (records are unsafe across peers), plus a canonical form
+ * for anything hashed or signed.
+ *
+ * Canonical encoding sorts object keys (and `Map` keys) recursively by their UTF-8 bytes, so two
+ * processes that build the same value with different key orders produce identical bytes. It rejects
+ * values whose bytes would not be stable: `undefined` inside objects/arrays, functions, symbols,
+ * non-finite numbers, and class instances other than Uint8Array, Map and plain arrays/objects.
+ */
+import { Packr } from 'msgpackr'
+import { DecodeError, EncodeError } from './errors.ts'
+
+const wire = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: 'bigint' })
+
+/** Encodes a value for the wire (key order as given). */
+export function encode(value: unknown): Uint8Array {
+  try {
+    return wire.pack(value)
+  } catch (cause) {
+    throw new EncodeError(`cannot encode value: ${(cause as Error).message}`, { cause })
+  }
+}
+
+/**
+ * Decodes untrusted bytes. Any failure — truncation, garbage, trailing bytes — is a `DecodeError`;
+ * no other exception escapes.
+ */
+export function decode(bytes: Uint8Array): unknown {
+  try {
+    return wire.unpack(bytes)
+  } catch (cause) {
+    throw new DecodeError(`malformed msgpack (${bytes.length} bytes): ${(cause as Error).message}`, { cause })
+  }
+}
+
+const utf8 = new TextEncoder()
+
+function compareUtf8(a: string, b: string): number {
+  const x = utf8.encode(a)
+  const y = utf8.encode(b)
+  const n = Math.min(x.length, y.length)
+  for (let i = 0; i < n; i++) {
+    const d = (x[i] as number) - (y[i] as number)
+    if (d !== 0) return d
+  }
+  return x.length - y.length
+}
+
+/** Returns a copy of `value` whose object keys are sorted; throws EncodeError on unstable values. */
+export function canonicalize(value: unknown, path = ''): unknown {
+  if (
+    value === null ||
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    typeof value === 'bigint'
+  ) {
+    return value
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new EncodeError(`non-finite number at '${path || '/'}'`)
+    return value
+  }
+  if (value instanceof Uint8Array) return value
+  if (Array.isArray(value)) return value.map((item, i) => canonicalize(item, `${path}/${i}`))
+  if (value instanceof Map) {
+    const keys = [...value.keys()]
+    if (!keys.every((k) => typeof k === 'string')) {
+      throw new EncodeError(`canonical maps need string keys at '${path || '/'}'`)
+    }
+    const sorted = (keys as string[]).sort(compareUtf8)
+    return Object.fromEntries(sorted.map((k) => [k, canonicalize(value.get(k), `${path}/${k}`)]))
+  }
+  if (typeof value === 'object' && isPlainObject(value)) {
+    const record = value as Record<string, unknown>
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(record).sort(compareUtf8)) {
+      const item = record[key]
+      if (item === undefined) throw new EncodeError(`undefined value at '${path}/${key}'`)
+      out[key] = canonicalize(item, `${path}/${key}`)
+    }
+    return out
+  }
+  throw new EncodeError(`value of type ${describe(value)} at '${path || '/'}' has no canonical encoding`)
+}
+
+function isPlainObject(value: object): boolean {
+  const proto: unknown = Object.getPrototypeOf(value)
+  return proto === Object.prototype || proto === null
+}
+
+function describe(value: unknown): string {
+  if (typeof value !== 'object') return typeof value
+  return value === null ? 'null' : (value.constructor?.name ?? 'object')
+}
+
+/** Canonical msgpack bytes: identical for equal values whatever their key insertion order. */
+export function encodeCanonical(value: unknown): Uint8Array {
+  return encode(canonicalize(value))
+}

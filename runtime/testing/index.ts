@@ -1,0 +1,4 @@
+/**
+ * `mosaik/testing`: helpers for users' own tests (scaled timeouts, local DHT, multi-node helpers).
+ */
+export { scaled, TIME_FACTOR } from '../primitives/time.ts'

@@ -1,0 +1,4 @@
+/**
+ * `mosaik/schema`: what users import to declare streams, groups and collections.
+ */
+export {}

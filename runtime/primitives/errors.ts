@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'ERR_STORAGE'
   | 'ERR_CONFIG'
   | 'ERR_COMMAND_REJECTED'
+  | 'ERR_SUBPROCESS'
+  | 'ERR_UNSUPPORTED'
 
 export interface MosaikErrorOptions {
   cause?: unknown

@@ -25,6 +25,8 @@ export type ErrorCode =
   | 'ERR_COMMAND_REJECTED'
   | 'ERR_SUBPROCESS'
   | 'ERR_UNSUPPORTED'
+  | 'ERR_CONNECT'
+  | 'ERR_REJECTED'
 
 export interface MosaikErrorOptions {
   cause?: unknown
@@ -155,6 +157,23 @@ export class StorageError extends MosaikError {
 export class ConfigError extends MosaikError {
   constructor(message: string, options?: MosaikErrorOptions) {
     super('ERR_CONFIG', message, options)
+  }
+}
+
+/** A peer could not be reached, or refused the protocol. `details.peer`/`details.protocol` say which. */
+export class ConnectError extends MosaikError {
+  constructor(message: string, options?: MosaikErrorOptions) {
+    super('ERR_CONNECT', message, options)
+  }
+}
+
+/** A peer's message was refused (bad signature, wrong network, stale, oversized…); `reason` says why. */
+export class RejectedError extends MosaikError {
+  readonly reason: string
+
+  constructor(reason: string, message: string, options: MosaikErrorOptions = {}) {
+    super('ERR_REJECTED', message, { ...options, details: { reason, ...options.details } })
+    this.reason = reason
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * NATS subscriber process: one callback subscription per run that unpacks every datum, counts
+ * deliveries and order, and samples one-way latency. Driven by the orchestrator (protocol.ts).
+ */
+import { connect, type NatsConnection, type Subscription } from 'nats'
+import { type ParentChannel, runChild } from '../../lib/child.ts'
+import { wallNow } from '../../lib/clock.ts'
+import { LatencyRecorder } from '../../lib/latency.ts'
+import { decodeDatum } from '../../lib/payload.ts'
+import type { SubscriberIn, SubscriberOut } from './protocol.ts'
+
+type Parent = ParentChannel<SubscriberIn, SubscriberOut>
+type MeasureRun = Extract<SubscriberIn, { type: 'subscribe' }>
+
+/** One connection per server URL, closed when the process stops. */
+function connectionCache(parent: Parent): (server: string) => Promise<NatsConnection> {
+  const connections = new Map<string, NatsConnection>()
+  parent.scope.defer(async () => {
+    for (const nc of connections.values()) await nc.close()
+  })
+  return async (server) => {
+    let nc = connections.get(server)
+    if (nc === undefined) {
+      nc = await connect({ servers: server })
+      connections.set(server, nc)
+    }
+    return nc
+  }
+}
+
+/** Receives one run's datums; resolves after reporting `done` (all arrived, or asked to report). */
+async function measure(parent: Parent, nc: NatsConnection, run: MeasureRun): Promise<void> {
+  const recorder = new LatencyRecorder(Math.max(0, run.expected - run.warmup))
+  const finished = Promise.withResolvers<void>()
+  const stopWaiting = new AbortController()
+  let received = 0
+  let outOfOrder = 0
+  let nextSeq = 0
+  let firstReceiveAt = 0
+  let lastReceiveAt = 0
+  let subscription: Subscription | undefined
+  const report = (): void => {
+    if (stopWaiting.signal.aborted) return
+    stopWaiting.abort()
+    subscription?.unsubscribe()
+    const latency = recorder.summary() ?? null
+    parent.send({ type: 'done', received, firstReceiveAt, lastReceiveAt, outOfOrder, latency })
+    finished.resolve()
+  }
+  subscription = nc.subscribe(run.subject, {
+    callback: (err, msg) => {
+      try {
+        if (err !== null) throw err
+        const datum = decodeDatum(msg.data)
+        const now = wallNow()
+        if (received === 0) firstReceiveAt = now
+        lastReceiveAt = now
+        received++
+        if (datum.seq !== nextSeq) outOfOrder++
+        nextSeq = datum.seq + 1
+        if (datum.seq >= run.warmup) recorder.record(now - datum.ts)
+        if (received === run.expected) report()
+      } catch (failure) {
+        parent.fail(failure)
+      }
+    },
+  })
+  // The server has our SUB once this PING/PONG returns, so no datum can be missed.
+  await nc.flush()
+  parent.send({ type: 'subscribed' })
+  parent.receive('report', { signal: stopWaiting.signal }).then(report, () => undefined)
+  await finished.promise
+}
+
+runChild<SubscriberIn, SubscriberOut>(async (parent) => {
+  const connectTo = connectionCache(parent)
+  for (;;) {
+    const next = await parent.receive(['subscribe', 'respond'])
+    const nc = await connectTo(next.server)
+    if (next.type === 'subscribe') {
+      await measure(parent, nc, next)
+    } else {
+      nc.subscribe(next.subject, { callback: (_err, msg) => msg.respond(msg.data) })
+      await nc.flush()
+      parent.send({ type: 'responding' })
+    }
+  }
+})

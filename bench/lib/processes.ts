@@ -18,8 +18,10 @@ export interface ExitInfo {
 }
 
 const live = new Set<ChildProcess>()
+const exitTasks = new Set<() => void>()
 let exitHookInstalled = false
 
+/** SIGKILLs every tracked child, then runs the registered exit tasks. Synchronous: runs on exit. */
 function killAllNow(): void {
   for (const child of live) {
     if (child.pid !== undefined) {
@@ -31,15 +33,36 @@ function killAllNow(): void {
     }
   }
   live.clear()
+  for (const task of exitTasks) {
+    try {
+      task()
+    } catch {
+      // Best effort: the process is leaving.
+    }
+  }
+  exitTasks.clear()
+}
+
+function installExitHook(): void {
+  if (exitHookInstalled) return
+  exitHookInstalled = true
+  process.on('exit', killAllNow)
 }
 
 function track(child: ChildProcess): void {
-  if (!exitHookInstalled) {
-    exitHookInstalled = true
-    process.on('exit', killAllNow)
-  }
+  installExitHook()
   live.add(child)
   child.once('exit', () => live.delete(child))
+}
+
+/**
+ * Runs `task` (synchronous) if the orchestrator exits before the returned function is called —
+ * for leftovers such as temp dirs when a benchmark is interrupted. Children are killed first.
+ */
+export function atExit(task: () => void): () => void {
+  installExitHook()
+  exitTasks.add(task)
+  return () => exitTasks.delete(task)
 }
 
 /** PIDs of the children still running (for diagnostics and tests). */

@@ -9,8 +9,6 @@
  * orchestrator needs no gRPC client of its own.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { TimeoutError } from '../../../runtime/primitives/errors.ts'
@@ -18,6 +16,7 @@ import type { Lifecycle } from '../../../runtime/primitives/lifecycle.ts'
 import { commandVersion, ensureCommand } from '../../lib/packages.ts'
 import { freePorts, LOOPBACK, waitForPort } from '../../lib/ports.ts'
 import { type ServerProcess, spawnServer } from '../../lib/processes.ts'
+import { scopedTempDir } from '../../lib/tempdir.ts'
 
 export interface EtcdClusterOptions {
   /** Stops every member and removes the data dirs when closed. */
@@ -95,8 +94,7 @@ export async function startEtcdCluster(options: EtcdClusterOptions): Promise<Etc
   const electionMs = options.electionMs ?? 1_000
   const binary = await ensureCommand({ command: 'etcd', debianPackage: 'etcd-server' })
   const version = await commandVersion(binary)
-  const root = await mkdtemp(join(options.dataRoot ?? tmpdir(), 'mosaik-bench-etcd-'))
-  scope.defer(() => rm(root, { recursive: true, force: true }))
+  const root = await scopedTempDir(scope, 'mosaik-bench-etcd-', options.dataRoot)
   const ports = await freePorts(size * 2)
   const members: EtcdMember[] = Array.from({ length: size }, (_, i) => {
     const clientPort = ports[2 * i] as number

@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { freePorts, LOOPBACK, waitForPort } from '../../../bench/lib/ports.ts'
 import { livePids, spawnNode, spawnServer } from '../../../bench/lib/processes.ts'
+import { scopedTempDir } from '../../../bench/lib/tempdir.ts'
 import { Lifecycle } from '../../../runtime/primitives/lifecycle.ts'
 import { scaled } from '../../../runtime/primitives/time.ts'
 
@@ -51,6 +54,42 @@ describe('spawnServer', () => {
     await scope.close()
     await expect(server.exited).resolves.toMatchObject({ signal: 'SIGTERM' })
     expect(livePids()).not.toContain(server.pid)
+  })
+})
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('cleanup when the orchestrator dies', () => {
+  it('kills its servers and removes its temp dirs on exit, and removes them on scope close', async () => {
+    type Out = { type: 'ready'; dir: string; serverPid: number }
+    const orchestrator = spawnNode<{ type: 'crash' }, Out>(
+      join(import.meta.dirname, 'fixtures', 'crashing-orchestrator.ts'),
+      {
+        name: 'orchestrator',
+      },
+    )
+    const { dir, serverPid } = await orchestrator.receive('ready', start)
+    expect(existsSync(dir)).toBe(true)
+    orchestrator.send({ type: 'crash' })
+    await expect(orchestrator.exited).resolves.toMatchObject({ code: 3 })
+    expect(existsSync(dir)).toBe(false)
+    // SIGKILL was sent on exit; the orphan is reaped by init shortly after.
+    const deadline = Date.now() + scaled(5_000)
+    while (isRunning(serverPid) && Date.now() < deadline) await delay(20)
+    expect(isRunning(serverPid)).toBe(false)
+
+    const scope = new Lifecycle()
+    const own = await scopedTempDir(scope, 'mosaik-bench-test-')
+    expect(existsSync(own)).toBe(true)
+    await scope.close()
+    expect(existsSync(own)).toBe(false)
   })
 })
 

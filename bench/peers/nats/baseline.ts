@@ -67,12 +67,12 @@ const PROCESS_START_MS = 30_000
 const DRAIN_MS = 10_000
 
 /** Waits for the subscriber's `done`; past the deadline, asks it to report what it has (loss). */
-async function awaitDone(subscriber: Subscriber, timeoutMs: number): Promise<Done> {
+async function awaitDone(subscriber: Subscriber, subject: string, timeoutMs: number): Promise<Done> {
   try {
     return await subscriber.receive('done', { timeout: timeoutMs })
   } catch (err) {
     if (!isMosaikError(err, 'ERR_TIMEOUT')) throw err
-    subscriber.send({ type: 'report' })
+    subscriber.send({ type: 'report', subject })
     return await subscriber.receive('done', { timeout: PROCESS_START_MS })
   }
 }
@@ -89,7 +89,7 @@ async function publishAndReceive(
   await subscriber.receive('subscribed', { timeout: PROCESS_START_MS })
   publisher.send(job)
   const published = await publisher.receive('published', { timeout: publishBudgetMs })
-  return { published, done: await awaitDone(subscriber, DRAIN_MS) }
+  return { published, done: await awaitDone(subscriber, job.subject, DRAIN_MS) }
 }
 
 async function throughputRun(session: Session, subject: string): Promise<ResultRow[]> {

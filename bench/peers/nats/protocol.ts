@@ -14,8 +14,8 @@ export type SubscriberIn =
       /** Messages with seq below this are counted but not sampled for latency. */
       warmup: number
     }
-  /** Report now with what arrived so far (messages were lost, or the run timed out). */
-  | { type: 'report' }
+  /** Report now on the run for `subject` with what arrived so far (the run timed out: loss). */
+  | { type: 'report'; subject: string }
   /** Echo every request on `subject` back to its sender (request/reply RTT cross-check). */
   | { type: 'respond'; server: string; subject: string }
 

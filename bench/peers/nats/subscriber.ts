@@ -68,8 +68,16 @@ async function measure(parent: Parent, nc: NatsConnection, run: MeasureRun): Pro
   // The server has our SUB once this PING/PONG returns, so no datum can be missed.
   await nc.flush()
   parent.send({ type: 'subscribed' })
-  parent.receive('report', { signal: stopWaiting.signal }).then(report, () => undefined)
+  void reportWhenAsked(parent, run.subject, stopWaiting.signal).then(report, () => undefined)
   await finished.promise
+}
+
+/** Resolves on a `report` for this run; one meant for an earlier run (a late timeout) is ignored. */
+async function reportWhenAsked(parent: Parent, subject: string, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    const request = await parent.receive('report', { signal })
+    if (request.subject === subject) return
+  }
 }
 
 runChild<SubscriberIn, SubscriberOut>(async (parent) => {

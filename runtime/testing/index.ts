@@ -2,3 +2,11 @@
  * `mosaik/testing`: helpers for users' own tests (scaled timeouts, local DHT, multi-node helpers).
  */
 export { scaled, TIME_FACTOR } from '../primitives/time.ts'
+export {
+  closeAll,
+  createNetworks,
+  discoverAll,
+  LOOPBACK_LISTEN,
+  testNetworkOptions,
+  uniqueNetworkName,
+} from './networks.ts'

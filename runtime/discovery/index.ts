@@ -1,0 +1,7 @@
+export { Catalog, type UpsertOutcome } from './catalog.ts'
+export { type DiscoveryConfig, discoveryConfig, type TimingProfile } from './config.ts'
+export { Discovery } from './discovery.ts'
+export { ENTRY_LIMITS, type PeerEntry, type PeerEntryVersion, type SignedPeerEntry } from './entry.ts'
+export type { DiscoveryEvent } from './events.ts'
+export type { RttEstimate } from './rtt.ts'
+export type { Envelope, RejectReason } from './signed.ts'

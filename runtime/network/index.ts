@@ -1,0 +1,5 @@
+export { isPeerId, type PeerId, parsePeerId, type SecretKeyInput } from './identity.ts'
+export { Link, type LinkOptions, type LinkStats } from './link.ts'
+export { type ConnectOptions, type HandleOptions, type LinkHandler, Network } from './network.ts'
+export type { ConnectionLimits, DhtOption, NetworkOptions } from './options.ts'
+export { assertProtocolId, protocolId } from './protocols.ts'

@@ -101,7 +101,11 @@ async function loadRun(
 }
 
 /** One failover trial: ms from the leader's SIGKILL to the first successful put. */
-async function failoverTrial(client: LoadClient, cluster: EtcdCluster): Promise<number> {
+async function failoverTrial(
+  client: LoadClient,
+  cluster: EtcdCluster,
+  log: (line: string) => void,
+): Promise<number> {
   const leader = await cluster.leader()
   const survivors = cluster.members.filter((m) => m !== leader).map((m) => m.clientUrl)
   client.send({
@@ -117,9 +121,14 @@ async function failoverTrial(client: LoadClient, cluster: EtcdCluster): Promise<
   client.send({ type: 'failover-go', killedAt })
   await killing
   const done = await client.receive('failover-done', { timeout: FAILOVER_GIVE_UP_MS + PROCESS_START_MS })
+  const elapsed = done.firstSuccessAt - killedAt
+  const sent = done.firstSuccessSentAt - killedAt
+  log(
+    `  first put to succeed was sent ${sent.toFixed(0)} ms after the kill and acknowledged at ${elapsed.toFixed(0)} ms (${done.attempts} sent, ${done.errors} failed)`,
+  )
   await cluster.restart(leader)
   await cluster.leader()
-  return done.firstSuccessAt - killedAt
+  return elapsed
 }
 
 /** Runs the etcd baseline end to end and returns its rows. */
@@ -183,7 +192,7 @@ export async function runEtcdBaseline(options: EtcdBaselineOptions): Promise<Etc
     const trials: number[] = []
     for (let trial = 0; trial < settings.failoverTrials; trial++) {
       log(`failover trial ${trial + 1}/${settings.failoverTrials}: SIGKILL the leader`)
-      trials.push(round(await failoverTrial(client, cluster), 1))
+      trials.push(round(await failoverTrial(client, cluster, log), 1))
     }
     if (trials.length > 0) {
       rows.push({ ...row(settings.system, 'failover', median(trials), 'ms'), runs: trials })

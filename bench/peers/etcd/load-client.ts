@@ -86,11 +86,12 @@ async function failover(
     parent.send({ type: 'failover-ready' })
     await parent.receive('failover-go', { timeout: 60_000 })
     const value = randomBytes(128)
-    const first = Promise.withResolvers<number>()
+    const first = Promise.withResolvers<{ at: number; sentAt: number }>()
     let attempts = 0
     let errors = 0
     const fire = (): void => {
       const client = clients[attempts % clients.length] as Etcd3
+      const sentAt = wallNow()
       attempts++
       client
         .put('bench/failover')
@@ -98,7 +99,7 @@ async function failover(
         .options({ deadline: Date.now() + job.callDeadlineMs })
         .exec()
         .then(
-          () => first.resolve(wallNow()),
+          () => first.resolve({ at: wallNow(), sentAt }),
           () => {
             errors++
           },
@@ -106,11 +107,17 @@ async function failover(
     }
     fire()
     timer = setInterval(fire, job.intervalMs)
-    const firstSuccessAt = await waitFor<number>({ timeout: job.giveUpMs }, (resolve) => {
+    const success = await waitFor<{ at: number; sentAt: number }>({ timeout: job.giveUpMs }, (resolve) => {
       void first.promise.then(resolve)
       return () => undefined
     })
-    return { type: 'failover-done', firstSuccessAt, attempts, errors }
+    return {
+      type: 'failover-done',
+      firstSuccessAt: success.at,
+      firstSuccessSentAt: success.sentAt,
+      attempts,
+      errors,
+    }
   } finally {
     clearInterval(timer)
     for (const client of clients) client.close()

@@ -40,4 +40,11 @@ export type LoadClientOut =
       firstError?: string
     }
   | { type: 'failover-ready' }
-  | { type: 'failover-done'; firstSuccessAt: number; attempts: number; errors: number }
+  | {
+      type: 'failover-done'
+      firstSuccessAt: number
+      /** When the first successful put was sent (it may have waited for the election). */
+      firstSuccessSentAt: number
+      attempts: number
+      errors: number
+    }

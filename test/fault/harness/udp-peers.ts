@@ -5,6 +5,7 @@
  */
 import { fileURLToPath } from 'node:url'
 import type { Cluster, Host } from './cluster.ts'
+import type { Endpoint } from './endpoint.ts'
 import type { ManagedProcess } from './process.ts'
 import { until } from './until.ts'
 
@@ -49,23 +50,31 @@ export async function startUdpPeers(cluster: Cluster, port = 7000): Promise<UdpP
   return peers
 }
 
-/** Sends `count` pings from one peer to another host's peer; resolves with how many were answered. */
+/** Where a peer listens. */
+function endpointOf(target: UdpPeer | Endpoint): Endpoint {
+  return 'process' in target ? { host: target.host.address, port: target.port } : target
+}
+
+/**
+ * Sends `count` pings from one peer to another host's peer (or to any endpoint that relays to one,
+ * such as a proxy); resolves with how many were answered.
+ */
 export async function probe(
   from: UdpPeer,
-  to: UdpPeer,
+  to: UdpPeer | Endpoint,
   count: number,
   options: ProbeOptions = {},
 ): Promise<number> {
   const id = newId()
-  from.process.send({ type: 'probe', id, host: to.host.address, port: to.port, count, ...options })
+  from.process.send({ type: 'probe', id, ...endpointOf(to), count, ...options })
   const result = await from.process.waitForType('probe-result', { where: (m) => m.id === id })
   return result.received
 }
 
 /** Sends `count` one-way notes (paced) from one peer to another. */
-export async function sendNotes(from: UdpPeer, to: UdpPeer, count: number): Promise<void> {
+export async function sendNotes(from: UdpPeer, to: UdpPeer | Endpoint, count: number): Promise<void> {
   const id = newId()
-  from.process.send({ type: 'notes', id, host: to.host.address, port: to.port, count })
+  from.process.send({ type: 'notes', id, ...endpointOf(to), count })
   await from.process.waitForType('notes-sent', { where: (m) => m.id === id })
 }
 

@@ -80,7 +80,10 @@ describe('TcpFaultProxy (loopback)', () => {
     const { proxy, c } = await setup()
     proxy.configure({ hold: true })
     c.socket.write('held')
-    // The proxy does not read while holding, so nothing can be forwarded yet.
+    // A negative check needs a window: nothing may come back while the proxy holds.
+    await expect(until(() => c.data() !== '', { timeout: 200, what: 'echo while held' })).rejects.toMatchObject({
+      code: 'ERR_TIMEOUT',
+    })
     expect(proxy.stats().forwardBytes).toBe(0)
     proxy.configure({ hold: false })
     await until(() => c.data() === 'held', { what: 'echo after hold' })

@@ -35,8 +35,14 @@ export class LineSplitter {
     for (let i = 0; i < pieces.length - 1; i++) {
       const line = this.#partial + (pieces[i] as string)
       this.#partial = ''
-      if (this.#discarding) this.#discarding = false
-      else lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
+      if (this.#discarding) {
+        // The end of a line already counted as oversized.
+        this.#discarding = false
+      } else if (line.length > this.#maxLineChars) {
+        this.oversized++
+      } else {
+        lines.push(line.endsWith('\r') ? line.slice(0, -1) : line)
+      }
     }
     if (!this.#discarding) this.#partial += pieces[pieces.length - 1] as string
     if (this.#partial.length > this.#maxLineChars) {
@@ -44,7 +50,7 @@ export class LineSplitter {
       this.#discarding = true
       this.oversized++
     }
-    return lines.filter((line) => line.length <= this.#maxLineChars || this.#countOversized())
+    return lines
   }
 
   /** The unterminated last line, if any, at end of stream. */
@@ -52,11 +58,6 @@ export class LineSplitter {
     const rest = this.#partial + this.#decoder.end()
     this.#partial = ''
     return rest === '' || this.#discarding ? [] : [rest]
-  }
-
-  #countOversized(): false {
-    this.oversized++
-    return false
   }
 }
 

@@ -81,7 +81,9 @@ describe('TcpFaultProxy (loopback)', () => {
     proxy.configure({ hold: true })
     c.socket.write('held')
     // A negative check needs a window: nothing may come back while the proxy holds.
-    await expect(until(() => c.data() !== '', { timeout: 200, what: 'echo while held' })).rejects.toMatchObject({
+    await expect(
+      until(() => c.data() !== '', { timeout: 200, what: 'echo while held' }),
+    ).rejects.toMatchObject({
       code: 'ERR_TIMEOUT',
     })
     expect(proxy.stats().forwardBytes).toBe(0)

@@ -1,16 +1,22 @@
 #!/usr/bin/env node
 /**
  * The `mosaik` command line. Exit codes: 0 success, 1 findings, 2 usage/input/tool error.
+ * Each command lives in its own module under `generator/commands/`; register it in the list below.
  */
-import { createRequire } from 'node:module'
-import { Command } from 'commander'
+import { checkCommand } from './commands/check.ts'
+import { generateCommand } from './commands/generate.ts'
+import { idsCommand } from './commands/ids.ts'
+import { rulesCommand } from './commands/rules.ts'
+import type { CommandFactory } from './context.ts'
+import { runCli } from './run.ts'
 
-// Self-reference through the package exports: the same line works from source and from dist/.
-const pkg = createRequire(import.meta.url)('mosaik/package.json') as { version: string }
+const commands: CommandFactory[] = [generateCommand, checkCommand, idsCommand, rulesCommand]
 
-const program = new Command('mosaik')
-  .description('schema-driven toolkit for self-organizing distributed systems')
-  .version(pkg.version)
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+// `mosaik rules | head` closes stdout early; that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0)
+})
 
-await program.parseAsync(process.argv)
+const stop = new AbortController()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort())
+process.exitCode = await runCli(process.argv.slice(2), commands, { signal: stop.signal })

@@ -9,6 +9,12 @@ export interface MosaikConfig {
   out?: string
   /** Lock file path. Default `'mosaik.lock.json'`. */
   lockfile?: string
+  /**
+   * Extension of relative imports in generated code. Default `'.js'` (what `tsc` with `nodenext`
+   * resolves); use `'.ts'` to run generated code directly with Node's type stripping (needs
+   * `allowImportingTsExtensions` or `rewriteRelativeImportExtensions`), `''` for bundlers.
+   */
+  importExtension?: '.js' | '.ts' | ''
 }
 
 /** Identity helper that gives `mosaik.config.ts` type checking and editor completion. */

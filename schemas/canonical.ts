@@ -103,7 +103,7 @@ function assertSupportedNode(schema: unknown, path: string): asserts schema is R
       'remove the field',
     )
   }
-  const type = schema.type
+  const { type } = schema
   if (typeof type === 'string' && type in UNSUPPORTED_TYPES) {
     throw new UnsupportedSchemaError(
       path,
@@ -170,7 +170,8 @@ export function canonicalSchema(schema: unknown, path = ''): CanonicalSchema {
   const normalized = mapSubschemas(
     schema,
     path,
-    (sub, at) => canonicalSchema(sub, at),
+    // `additionalProperties: false` and friends: boolean schemas are fine below the root.
+    (sub, at) => (typeof sub === 'boolean' ? sub : canonicalSchema(sub, at)),
     (keyword, value, at) => {
       if (DOC_KEYWORDS.has(keyword)) return undefined
       const data = canonicalData(value, `${at}/${keyword}`)

@@ -55,8 +55,9 @@ interface ExtraCheck {
 function extraCheck(name: ExtraTypeName, schema: Readonly<Record<string, unknown>>): ExtraCheck {
   switch (name) {
     case 'bytes': {
-      const min = typeof schema.minBytes === 'number' ? schema.minBytes : 0
-      const max = typeof schema.maxBytes === 'number' ? schema.maxBytes : Number.POSITIVE_INFINITY
+      const { minBytes, maxBytes } = schema
+      const min = typeof minBytes === 'number' ? minBytes : 0
+      const max = typeof maxBytes === 'number' ? maxBytes : Number.POSITIVE_INFINITY
       return {
         check: (v) => v instanceof Uint8Array && v.length >= min && v.length <= max,
         error: (v) =>

@@ -110,7 +110,7 @@ function objectType(schema: Record<string, unknown>, nested: (s: unknown) => TsT
 
 /**
  * Whether a type reads better under its own name than inline: anything with an object, record or
- * intersection in it, or a union that is more than a handful of literals.
+ * intersection in it, or a union of more than a handful of members.
  */
 export function deservesName(type: TsType): boolean {
   switch (type.kind) {
@@ -123,7 +123,7 @@ export function deservesName(type: TsType): boolean {
     case 'tuple':
       return type.items.some(deservesName)
     case 'union':
-      return type.members.some((m) => m.kind !== 'literal' && m.kind !== 'keyword') || type.members.length > 6
+      return type.members.some(deservesName) || type.members.length > 6
     default:
       return false
   }

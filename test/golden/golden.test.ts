@@ -1,0 +1,43 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { generateCommand } from '../../generator/commands/generate.ts'
+import { runCli } from '../../generator/run.ts'
+import { goldenCases, tempProject } from './cases.ts'
+
+async function run(args: string[], cwd: string): Promise<{ code: number; out: string }> {
+  let out = ''
+  const write = (text: string): void => {
+    out += text
+  }
+  const code = await runCli(args, [generateCommand], { cwd, stdout: write, stderr: write })
+  return { code, out }
+}
+
+describe.each(goldenCases().map((dir) => [path.basename(dir), dir]))('golden case %s', (_name, dir) => {
+  it('generated/ matches `mosaik generate` byte for byte (update: npm run golden:update)', async () => {
+    const { code, out } = await run(['generate', '--check'], dir)
+    expect(out, out).toMatch(/files up to date/)
+    expect(code).toBe(0)
+  })
+
+  const copies = [tempProject({}, dir), tempProject({}, dir)]
+  afterAll(() => {
+    for (const copy of copies) copy.remove()
+  })
+
+  it('generates the same bytes in other directories, twice', async () => {
+    for (const copy of copies) {
+      expect((await run(['generate'], copy.dir)).code).toBe(0)
+      expect((await run(['generate', '--check'], copy.dir)).code).toBe(0)
+    }
+    const manifest = JSON.parse(readFileSync(path.join(dir, 'generated/.mosaik-manifest.json'), 'utf8')) as {
+      files: string[]
+    }
+    for (const file of [...manifest.files, '.mosaik-manifest.json', 'mosaik.lock.json']) {
+      const expected = readFileSync(path.join(dir, 'generated', file))
+      for (const copy of copies)
+        expect(readFileSync(path.join(copy.dir, 'generated', file)).equals(expected)).toBe(true)
+    }
+  })
+})

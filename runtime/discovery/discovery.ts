@@ -9,7 +9,7 @@
  * `addTicket`…); each change is signed and announced at once.
  */
 import type { PeerInfo } from '@libp2p/interface'
-import type { PeerId } from '../network/identity.ts'
+import { isPeerId, type PeerId } from '../network/identity.ts'
 import type { Network } from '../network/network.ts'
 import type { Digest } from '../primitives/digest.ts'
 import { InvalidInputError, isMosaikError, RejectedError } from '../primitives/errors.ts'
@@ -41,6 +41,7 @@ import { type DiscoveryMetrics, discoveryMetrics } from './metrics.ts'
 import type { AnnounceMessage } from './protocol.ts'
 import { nextRtt, type RttEstimate } from './rtt.ts'
 import type { Envelope, RejectReason } from './signed.ts'
+import { Timers } from './timers.ts'
 
 /** How `Network.create` starts discovery. */
 export interface DiscoveryStart {
@@ -57,6 +58,7 @@ export class Discovery {
   readonly #network: Network
   readonly #logger: Logger
   readonly #lifecycle = new Lifecycle()
+  readonly #timers = new Timers()
   readonly #events: Emitter<DiscoveryEvent>
   readonly #watch: Watchable<Catalog>
   /** Local time each peer's current entry arrived, for purging. */
@@ -65,6 +67,8 @@ export class Discovery {
   readonly #tombstones = new Map<PeerId, PeerEntryVersion & { until: number }>()
   readonly #rtt = new Map<PeerId, RttEstimate>()
   readonly #syncQueue = new Set<string>()
+  /** Peers a catalog sync (either direction) ran or runs with: the first-sight sync skips them. */
+  readonly #synced = new Set<PeerId>()
   #syncsRunning = 0
   #config: DiscoveryConfig | undefined
   #metrics: DiscoveryMetrics | undefined
@@ -202,8 +206,26 @@ export class Discovery {
    * reached; unreachable addresses are skipped (logged at debug).
    */
   async dial(...addresses: string[]): Promise<PeerId[]> {
-    const results = await Promise.allSettled(addresses.map((address) => this.syncWith(address)))
-    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []))
+    const targets = await this.#dialTargets(addresses)
+    const results = await Promise.allSettled(targets.map((target) => this.syncWith(target)))
+    return [...new Set(results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])))]
+  }
+
+  /**
+   * One target per peer: addresses naming the same `/p2p/<id>` are recorded together and dialed
+   * once by PeerId (libp2p then tries QUIC first); addresses without an id are dialed as they are.
+   */
+  async #dialTargets(addresses: readonly string[]): Promise<string[]> {
+    const byPeer = new Map<PeerId, string[]>()
+    const anonymous: string[] = []
+    for (const address of addresses) {
+      const peer = /\/p2p\/([^/]+)$/.exec(address)?.[1]
+      if (peer === undefined || !isPeerId(peer)) anonymous.push(address)
+      else byPeer.set(peer, [...(byPeer.get(peer) ?? []), address])
+    }
+    byPeer.delete(this.#network.peerId)
+    await Promise.all([...byPeer].map(([peer, list]) => this.#network.addPeerAddresses(peer, list)))
+    return [...byPeer.keys(), ...anonymous]
   }
 
   /** Full bidirectional catalog sync with a peer (PeerId or multiaddr). Resolves with its PeerId. */
@@ -264,6 +286,7 @@ export class Discovery {
       rejected: (err, from) => this.#rejected(err, from),
     })
     this.#gossip = gossip
+    this.#lifecycle.defer(() => this.#timers.clear())
     const unhandle = [await gossip.start(), ...(await serveExchanges(this.#exchangeHost()))]
     this.#lifecycle.defer(async () => {
       await Promise.allSettled(unhandle.map((stop) => stop()))
@@ -297,7 +320,8 @@ export class Discovery {
       Date.now(),
       this.#network.signer,
     )
-    await this.#gossip?.close({ t: 'depart', d: departure.envelope })
+    const everyone = this.catalog.peers().map((p) => p.peerId)
+    await this.#gossip?.close({ t: 'depart', d: departure.envelope }, everyone)
     this.#watch.close()
     this.#events.clear()
   }
@@ -318,6 +342,10 @@ export class Discovery {
       localEnvelope: () => this.catalog.signed(this.#network.peerId)?.envelope as Envelope,
       ingest: (envelopes: readonly unknown[], from: PeerId) => {
         for (const envelope of envelopes) this.#accept(envelope, from, 'sync')
+      },
+      syncing: (peer: PeerId, ok?: boolean) => {
+        if (ok === false) this.#synced.delete(peer)
+        else if (this.#synced.size < this.#requireStarted().config.maxPeers) this.#synced.add(peer)
       },
     }
   }
@@ -400,14 +428,17 @@ export class Discovery {
     this.#tombstones.delete(entry.peerId)
     this.#seenAt.set(entry.peerId, now)
     this.#watch.set(catalog)
-    this.#network.addPeerAddresses(entry.peerId, entry.addresses).catch((err: unknown) => {
+    // Dialing by PeerId needs the addresses recorded first, hence the sync and neighbour dial after.
+    const recorded = this.#network.addPeerAddresses(entry.peerId, entry.addresses).catch((err: unknown) => {
       this.#logger.debug({ err, peer: entry.peerId }, 'cannot record peer addresses')
     })
     if (outcome === 'discovered') {
       metrics.discovered.inc()
       this.#events.emit({ type: 'discovered', entry })
-      this.#queueSync(entry.peerId)
-      this.#gossip?.maintain()
+      void recorded.then(() => {
+        this.#firstSightSync(entry.peerId)
+        this.#gossip?.maintain()
+      })
     } else {
       metrics.updated.inc()
       this.#events.emit({ type: 'updated', entry, previous: previous as PeerEntry })
@@ -429,6 +460,7 @@ export class Discovery {
     this.#watch.set(this.catalog.remove(peer))
     this.#seenAt.delete(peer)
     this.#rtt.delete(peer)
+    this.#synced.delete(peer)
     this.#tombstones.set(peer, { ...entry.version, until: Date.now() + config.purgeAfter })
     metrics.departed(reason)
     this.#gossip?.drop(peer)
@@ -452,10 +484,27 @@ export class Discovery {
     }
   }
 
-  /** First sight of a peer: a full bidirectional catalog sync, a few at a time. */
+  /**
+   * First sight of a peer: a full bidirectional catalog sync. Both sides usually see each other at
+   * about the same time, so only the smaller PeerId starts it at once; the other waits a little and
+   * syncs only if that did not happen (saves half the syncs and the duplicate connections).
+   */
+  #firstSightSync(peer: PeerId): void {
+    if (this.#network.peerId < peer) {
+      this.#queueSync(peer)
+      return
+    }
+    const wait = Math.min(this.#requireStarted().config.requestTimeout, 1_000)
+    this.#timers.after(wait * (1 + Math.random()), () => {
+      if (this.catalog.has(peer)) this.#queueSync(peer)
+    })
+  }
+
+  /** Queues a full bidirectional catalog sync with `target`; a few run at a time. */
   #queueSync(target: string): void {
     const config = this.#requireStarted().config
-    if (this.#closing || this.#syncQueue.has(target) || this.#syncQueue.size >= config.maxPeers) return
+    if (this.#closing || this.#synced.has(target) || this.#syncQueue.has(target)) return
+    if (this.#syncQueue.size >= config.maxPeers) return
     this.#syncQueue.add(target)
     this.#drainSyncQueue()
   }
@@ -467,6 +516,7 @@ export class Discovery {
       if (next.done) return
       const target = next.value
       this.#syncQueue.delete(target)
+      if (this.#synced.has(target)) continue
       this.#syncsRunning++
       void this.syncWith(target)
         .catch((err: unknown) => this.#logger.debug({ err, target }, 'catalog sync failed'))
@@ -483,17 +533,17 @@ export class Discovery {
     await this.dial(...addresses)
     if (this.catalog.size > 0 || this.#closing) return
     const delay = Math.min(30_000, 500 * 2 ** attempt)
-    this.#lifecycle.setTimeout(() => void this.#bootstrap(addresses, attempt + 1), delay)
+    this.#timers.after(delay, () => void this.#bootstrap(addresses, attempt + 1))
   }
 
   #scheduleAnnounce(): void {
     const { announceInterval, announceJitter } = this.#requireStarted().config
     const delay = announceInterval * (1 - announceJitter + 2 * announceJitter * Math.random())
-    this.#lifecycle.setTimeout(() => {
+    this.#timers.after(delay, () => {
       if (this.#closing) return
       this.#publish({})
       this.#scheduleAnnounce()
-    }, delay)
+    })
   }
 
   #schedulePurge(): void {
@@ -514,14 +564,11 @@ export class Discovery {
   #scheduleRttProbe(): void {
     const interval = this.#requireStarted().config.rttProbeInterval
     if (interval === 0) return
-    this.#lifecycle.setTimeout(
-      () => {
-        void this.#probeAll().finally(() => {
-          if (!this.#closing) this.#scheduleRttProbe()
-        })
-      },
-      interval / 2 + Math.random() * interval,
-    )
+    this.#timers.after(interval / 2 + Math.random() * interval, () => {
+      void this.#probeAll().finally(() => {
+        if (!this.#closing) this.#scheduleRttProbe()
+      })
+    })
   }
 
   async #probeAll(): Promise<void> {

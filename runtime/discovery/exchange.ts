@@ -18,6 +18,8 @@ export interface ExchangeHost {
   localEnvelope(): Envelope
   /** Verifies and merges untrusted entries received from `from`; refusals are counted, not thrown. */
   ingest(envelopes: readonly unknown[], from: PeerId): void
+  /** A catalog exchange with `peer` starts (`ok` undefined) or ends; a peer being synced needs no other sync. */
+  syncing(peer: PeerId, ok?: boolean): void
 }
 
 const LINK_OPTIONS = { maxFrameSize: 8 * 1024 * 1024 }
@@ -53,9 +55,16 @@ export async function serveExchanges(host: ExchangeHost): Promise<(() => Promise
       SYNC_PROTOCOL,
       async (link) => {
         const snapshot = host.catalog()
-        await receiveCatalog(link, host)
-        await sendCatalog(link, snapshot)
-        await link.close()
+        host.syncing(link.peer)
+        try {
+          await receiveCatalog(link, host)
+          await sendCatalog(link, snapshot)
+          await link.close()
+          host.syncing(link.peer, true)
+        } catch (err) {
+          host.syncing(link.peer, false)
+          throw err
+        }
       },
       options,
     ),

@@ -33,6 +33,8 @@ export interface GossipHost {
 }
 
 const MAX_BACKOFF_MS = 60_000
+/** Peers outside the neighbour set told directly of a departure. */
+const DIRECT_FAREWELLS = 32
 
 /** Refills `rate` tokens per second up to `burst`. */
 class TokenBucket {
@@ -124,21 +126,44 @@ export class Gossip {
   }
 
   /**
-   * Sends `farewell` (the departure) to every neighbour, then closes every link, waiting at most
-   * `departureWindow` for peers to confirm they received it.
+   * Sends `farewell` (the departure) to every neighbour and, over short-lived links, to up to
+   * `DIRECT_FAREWELLS` other peers of `others` (neighbour links may still be forming), then closes
+   * every link, waiting at most `departureWindow` for peers to confirm they received it.
    */
-  async close(farewell?: AnnounceMessage): Promise<void> {
+  async close(farewell?: AnnounceMessage, others: readonly PeerId[] = []): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (farewell) this.broadcast(farewell)
     const window = Math.max(this.#host.config.departureWindow, 1)
     let timer: NodeJS.Timeout | undefined
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(resolve, window)
     })
-    await Promise.race([Promise.allSettled([...this.#all].map((link) => link.close())), deadline])
+    const direct: Promise<void>[] = []
+    if (farewell) {
+      this.broadcast(farewell)
+      const strangers = others.filter((p) => !this.#links.has(p)).slice(0, DIRECT_FAREWELLS)
+      for (const peer of strangers) direct.push(this.#sendOnce(peer, farewell, window))
+    }
+    const closing = [...this.#all].map((link) => link.close())
+    await Promise.race([Promise.allSettled([...closing, ...direct]), deadline])
     clearTimeout(timer)
     for (const link of this.#all) link.abort()
+  }
+
+  /** Opens a link to `peer` just to deliver one message. */
+  async #sendOnce(peer: PeerId, message: AnnounceMessage, timeout: number): Promise<void> {
+    try {
+      const link = await this.#host.network.connect(peer, ANNOUNCE_PROTOCOL, {
+        timeout,
+        link: this.#linkOptions(),
+      })
+      this.#all.add(link)
+      await link.send(message)
+      this.#host.metrics.gossipOut.inc()
+      await link.close()
+    } catch (err) {
+      this.#host.logger.debug({ err, peer }, 'could not deliver a farewell')
+    }
   }
 
   #linkOptions() {

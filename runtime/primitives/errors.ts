@@ -178,6 +178,27 @@ export class RejectedError extends MosaikError {
   }
 }
 
+/** No leader is reachable (or this node is not online in its group), so the operation could not run. */
+export class OfflineError extends MosaikError {
+  constructor(message = 'offline: no leader is reachable', options?: MosaikErrorOptions) {
+    super('ERR_OFFLINE', message, options)
+  }
+}
+
+/** The operation needs the leader and the node asked is not (or no longer) the leader. */
+export class NotLeaderError extends MosaikError {
+  constructor(message = 'not the leader', options?: MosaikErrorOptions) {
+    super('ERR_NOT_LEADER', message, options)
+  }
+}
+
+/** The group was closed (left) before or during the operation. */
+export class GroupClosedError extends MosaikError {
+  constructor(message = 'the group is closed', options?: MosaikErrorOptions) {
+    super('ERR_GROUP_CLOSED', message, options)
+  }
+}
+
 /** True when `err` is a MosaikError, optionally with the given code. */
 export function isMosaikError(err: unknown, code?: ErrorCode): err is MosaikError {
   return err instanceof MosaikError && (code === undefined || err.code === code)

@@ -39,6 +39,13 @@ const LABELS: Readonly<Record<LockEntry['kind'], string>> = {
   priorityQueue: 'priority queue',
 }
 
+/** Rules that summarize detailed changes reported next to them. */
+const SUMMARY_RULES: ReadonlySet<RuleId> = new Set([
+  'COMMAND_CHANGED',
+  'QUERY_INPUT_CHANGED',
+  'QUERY_OUTPUT_CHANGED',
+])
+
 function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
@@ -143,15 +150,8 @@ function groupChanges(
         message: `command '${name}' removed`,
       })
     } else if (a && b && a.signature !== b.signature) {
-      const nested = schemaChanges(a, b, path)
-      changes.push({
-        rule: 'COMMAND_CHANGED',
-        path,
-        old: summarize(a.schema),
-        new: summarize(b.schema),
-        message: `command '${name}' changed`,
-      })
-      changes.push(...nested)
+      changes.push({ rule: 'COMMAND_CHANGED', path, message: `command '${name}' changed` })
+      changes.push(...schemaChanges(a, b, path))
     }
   }
   for (const name of names(before.queries, after.queries)) {
@@ -168,12 +168,14 @@ function groupChanges(
         ['output', 'QUERY_OUTPUT_CHANGED'],
       ] as const) {
         if (a[part].signature === b[part].signature) continue
+        const [from, to] = [summarize(a[part].schema), summarize(b[part].schema)]
+        // Summaries like `object → object` say nothing; the detailed findings follow anyway.
+        const shapes = from === to ? {} : { old: from, new: to }
         changes.push({
           rule: id,
           path: `${path}/${part}`,
-          old: summarize(a[part].schema),
-          new: summarize(b[part].schema),
-          message: `query '${name}' ${part} changed ${summarize(a[part].schema)} → ${summarize(b[part].schema)}`,
+          ...shapes,
+          message: `query '${name}' ${part} changed`,
         })
         changes.push(...schemaChanges(a[part], b[part], `${path}/${part}`))
       }
@@ -190,10 +192,11 @@ function identityChange(
   collector: Collector,
 ): void {
   const label = `${LABELS[after.kind]} \`${after.name}\``
+  // Group-level summaries (COMMAND_CHANGED…) only repeat their detailed changes.
+  const detailed = changes.filter((c) => !SUMMARY_RULES.has(c.rule))
+  const causes = detailed.length > 0 ? detailed : changes
   const why =
-    changes.length > 0
-      ? changes.map((c) => `${c.path || '/'}: ${c.message}`).join('; ')
-      : 'its schemas changed'
+    causes.length > 0 ? causes.map((c) => `${c.path || '/'} ${c.message}`).join('; ') : 'its schemas changed'
   if (before.kind === 'stream' && after.kind === 'stream') {
     if (before.datum.signature === after.datum.signature) return
     collector.add(after, 'STREAM_SIGNATURE_CHANGED', {

@@ -16,7 +16,7 @@ export interface SchemaChange {
   readonly path: string
   readonly old?: string
   readonly new?: string
-  /** A short description: "field /properties/price changed integer → string". */
+  /** A short description without the path: "type changed integer → string". */
   readonly message: string
 }
 
@@ -98,7 +98,7 @@ export function diffSchemas(
       path,
       old: summarize(a),
       new: summarize(b),
-      message: `type at ${path || '/'} changed ${summarize(a)} → ${summarize(b)}`,
+      message: `type changed ${summarize(a)} → ${summarize(b)}`,
     })
     return
   }
@@ -139,7 +139,7 @@ function diffLiterals(a: JsonValue[], b: JsonValue[], path: string, out: SchemaC
         rule: 'ENUM_MEMBER_REMOVED',
         path,
         old: text(l),
-        message: `member ${text(l)} removed at ${path || '/'}`,
+        message: `member ${text(l)} removed`,
       })
     }
   }
@@ -149,7 +149,7 @@ function diffLiterals(a: JsonValue[], b: JsonValue[], path: string, out: SchemaC
         rule: 'ENUM_MEMBER_ADDED',
         path,
         new: text(l),
-        message: `member ${text(l)} added at ${path || '/'}`,
+        message: `member ${text(l)} added`,
       })
     }
   }
@@ -289,7 +289,7 @@ function diffConstraints(
       path: at(path, keyword),
       old: show(a[keyword]),
       new: show(b[keyword]),
-      message: `${keyword} at ${path || '/'} changed ${show(a[keyword])} → ${show(b[keyword])}`,
+      message: `${keyword} changed ${show(a[keyword])} → ${show(b[keyword])}`,
     })
   }
 }

@@ -1,0 +1,7 @@
+import { defineStream } from 'mosaik/schema'
+import Type from 'typebox'
+
+export const orders = defineStream({
+  name: 'orders',
+  datum: Type.Object({ fills: Type.Array(Type.Integer()) }),
+})

@@ -1,0 +1,5 @@
+import { defineStream } from 'mosaik/schema'
+import Type from 'typebox'
+
+export const orders = defineStream({ name: 'orders', datum: Type.String() })
+export const fills = defineStream({ name: 'fills', datum: Type.String() })

@@ -1,0 +1,4 @@
+import { defineVec } from 'mosaik/schema'
+import Type from 'typebox'
+
+export const orders = defineVec({ name: 'orders', value: Type.String() })

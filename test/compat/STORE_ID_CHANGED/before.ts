@@ -1,0 +1,4 @@
+import { defineMap } from 'mosaik/schema'
+import Type from 'typebox'
+
+export const balances = defineMap({ name: 'balances', key: Type.String(), value: Type.Integer() })

@@ -12,7 +12,6 @@ export {
   HistoryTruncatedError,
 } from './history.ts'
 export { compareKeys, decodeKey, type EncodedKey, encodeKey } from './keys.ts'
-export type { CollectionKind } from './kinds.ts'
 export {
   CollectionState,
   type CommandShape,

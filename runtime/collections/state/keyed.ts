@@ -39,17 +39,34 @@ export function frozenClone<K, V>(tree: BTree<K, V>): BTree<K, V> {
   return copy
 }
 
-/** Snapshot items of `tree` in key order; the in-order walk happens once, on first use. */
-export function treeItems<K, V>(tree: BTree<K, V>, toItem: (key: K, value: V) => unknown): SnapshotItems {
+/**
+ * Snapshot items of `tree` in key order, `width` fields each from `fieldsOf`. The in-order walk
+ * happens once, on first use.
+ */
+export function treeItems<K, V>(
+  tree: BTree<K, V>,
+  width: number,
+  fieldsOf: (key: K, value: V, out: unknown[], at: number) => void,
+): SnapshotItems {
   let keys: K[] | undefined
   let values: V[] | undefined
+  const walk = (): void => {
+    keys = new Array<K>(tree.size)
+    values = new Array<V>(tree.size)
+    const [k, v] = [keys, values]
+    tree.forEachPair((key, value, i) => {
+      k[i] = key
+      v[i] = value
+    })
+  }
   return {
     count: tree.size,
-    slice(offset, end) {
-      keys ??= tree.keysArray()
-      values ??= tree.valuesArray()
-      const out = new Array<unknown>(end - offset)
-      for (let i = offset; i < end; i++) out[i - offset] = toItem(keys[i] as K, values[i] as V)
+    width,
+    fields(offset, end) {
+      if (keys === undefined) walk()
+      const out = new Array<unknown>((end - offset) * width)
+      for (let i = offset; i < end; i++)
+        fieldsOf((keys as K[])[i] as K, (values as V[])[i] as V, out, (i - offset) * width)
       return out
     },
   }

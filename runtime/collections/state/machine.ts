@@ -14,7 +14,9 @@
  * announced to `subscribe()` listeners, from which `watch(fromVersion)` feeds are built.
  */
 import type { Version } from '../../codegen/collections.ts'
-import { InvalidInputError, isMosaikError } from '../../primitives/errors.ts'
+import type { CollectionKind } from '../../codegen/descriptors.ts'
+import type { Validator as SchemaValidator } from '../../codegen/validator.ts'
+import { InvalidInputError, isMosaikError, ValidationError } from '../../primitives/errors.ts'
 import {
   type ChangeBatch,
   ChangeHistory,
@@ -23,13 +25,12 @@ import {
   DEFAULT_HISTORY_LIMIT,
 } from './history.ts'
 import { type EncodedKey, encodeKey } from './keys.ts'
-import type { CollectionKind } from './kinds.ts'
 import { type ApplyOutcome, CommandRejectedError, type RejectionReason } from './outcome.ts'
 import { SnapshotAssembler, type SnapshotInfo, type SnapshotItems, SnapshotSource } from './snapshot.ts'
 import { toStored } from './values.ts'
 
-/** A schema check for one key, value or priority: undefined when valid, else where and why not. */
-export type Validator = (value: unknown) => { readonly path: string; readonly message: string } | undefined
+/** A compiled schema check of one key, value or priority (`validatorOf()` of codegen-v1). */
+export type Validator = Pick<SchemaValidator<unknown>, 'check' | 'parse'>
 
 /** Options shared by every collection state. */
 export interface StateOptions {
@@ -99,6 +100,8 @@ export abstract class CollectionState<
 > {
   abstract readonly kind: CollectionKind
   readonly history: ChangeHistory<Change>
+  /** Fields per snapshot item (Map: key, value; PriorityQueue: priority, key, value). */
+  protected readonly itemWidth: number = 1
   protected readonly options: StateOptions
   #version: Version = 0
   #view: View | undefined
@@ -178,7 +181,7 @@ export abstract class CollectionState<
   assembler(info: SnapshotInfo): SnapshotAssembler<Chunk> {
     if (info.kind !== this.kind)
       throw new InvalidInputError(`a ${info.kind} snapshot cannot restore a ${this.kind}`)
-    return new SnapshotAssembler(info, (items) => this.parseChunk(items))
+    return new SnapshotAssembler(info, this.itemWidth, (fields) => this.parseChunk(fields))
   }
 
   /**
@@ -212,8 +215,8 @@ export abstract class CollectionState<
   protected abstract createView(version: Version): View
   /** The current items in canonical snapshot order: O(1) now, materialised on first use. */
   protected abstract snapshotItems(): SnapshotItems
-  /** Validates the raw items of one snapshot batch (throws a MosaikError on bad items). */
-  protected abstract parseChunk(items: unknown[]): Chunk
+  /** Validates the flat fields of one snapshot batch (throws a MosaikError on bad items). */
+  protected abstract parseChunk(fields: unknown[]): Chunk
   /** Builds the state from the chunks of a complete snapshot, replacing the current one. */
   protected abstract install(chunks: Chunk[]): void
 
@@ -228,13 +231,15 @@ export abstract class CollectionState<
 
   /** Validates a key and returns both its forms. */
   protected key(raw: unknown): KeyPair {
+    const encoded = this.encodedKey(raw)
+    return { encoded, key: typeof raw === 'object' && raw !== null ? toStored(raw) : encoded === 0 ? 0 : raw }
+  }
+
+  /** Validates a key and returns its stored lookup form. */
+  protected encodedKey(raw: unknown): EncodedKey {
     this.#check(this.options.validateKey, raw, 'key')
     try {
-      const encoded = encodeKey(raw)
-      return {
-        encoded,
-        key: typeof raw === 'object' && raw !== null ? toStored(raw) : encoded === 0 ? 0 : raw,
-      }
+      return encodeKey(raw)
     } catch (cause) {
       throw this.#invalid(cause, 'key')
     }
@@ -276,17 +281,15 @@ export abstract class CollectionState<
   }
 
   #check(validator: Validator | undefined, raw: unknown, role: InputRole): void {
-    const issue = validator?.(raw)
-    if (issue !== undefined) {
-      throw this.reject(
-        role === 'key' ? 'invalid-key' : 'invalid-value',
-        `invalid ${role}: ${issue.message}`,
-        {
-          role,
-          path: issue.path,
-        },
-      )
+    if (validator === undefined || validator.check(raw)) return
+    const reason = role === 'key' ? 'invalid-key' : 'invalid-value'
+    try {
+      validator.parse(raw, { role })
+    } catch (cause) {
+      if (!(cause instanceof ValidationError)) throw cause
+      throw this.reject(reason, cause.message, { role, path: cause.path })
     }
+    throw this.reject(reason, `invalid ${role}`, { role })
   }
 
   #invalid(cause: unknown, role: InputRole): CommandRejectedError {

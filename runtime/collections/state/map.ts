@@ -82,6 +82,7 @@ export class MapState<K, V> extends CollectionState<
   KeyedChunk<EncodedKey, V>
 > {
   readonly kind = 'map'
+  protected override readonly itemWidth = 2
   #tree = keyedTree<V>()
 
   get size(): number {
@@ -162,18 +163,19 @@ export class MapState<K, V> extends CollectionState<
   }
 
   protected snapshotItems(): SnapshotItems {
-    return treeItems(this.#tree.clone(), (encoded, value) => [decodeKey(encoded), value])
+    return treeItems(this.#tree.clone(), this.itemWidth, (encoded, value, out, at) => {
+      out[at] = decodeKey(encoded)
+      out[at + 1] = value
+    })
   }
 
-  protected parseChunk(items: unknown[]): KeyedChunk<EncodedKey, V> {
-    const keys: EncodedKey[] = new Array(items.length)
-    const values: V[] = new Array(items.length)
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]
-      if (!Array.isArray(item) || item.length !== 2)
-        throw this.reject('malformed', 'a Map snapshot item is [key, value]')
-      keys[i] = this.key(item[0]).encoded
-      values[i] = this.value(item[1]) as V
+  protected parseChunk(fields: unknown[]): KeyedChunk<EncodedKey, V> {
+    const length = fields.length / 2
+    const keys: EncodedKey[] = new Array(length)
+    const values: V[] = new Array(length)
+    for (let i = 0; i < length; i++) {
+      keys[i] = this.encodedKey(fields[2 * i])
+      values[i] = this.value(fields[2 * i + 1]) as V
     }
     assertAscending(keys, compareKeys, 'Map keys')
     return { keys, values }

@@ -170,6 +170,7 @@ export class PriorityQueueState<P, K, V> extends CollectionState<
   KeyedChunk<Slot, Entry<P, K, V>>
 > {
   readonly kind = 'priorityQueue'
+  protected override readonly itemWidth = 3
   readonly capacity: number | undefined
   readonly #validatePriority: Validator | undefined
   #byKey = keyedTree<Entry<P, K, V>>()
@@ -371,21 +372,22 @@ export class PriorityQueueState<P, K, V> extends CollectionState<
   }
 
   protected snapshotItems(): SnapshotItems {
-    return treeItems(this.#byPriority.clone(), (_slot, entry) => [entry.priority, entry.key, entry.value])
+    return treeItems(this.#byPriority.clone(), this.itemWidth, (_slot, entry, out, at) => {
+      out[at] = entry.priority
+      out[at + 1] = entry.key
+      out[at + 2] = entry.value
+    })
   }
 
-  protected parseChunk(items: unknown[]): KeyedChunk<Slot, Entry<P, K, V>> {
-    const keys: Slot[] = new Array(items.length)
-    const values: Entry<P, K, V>[] = new Array(items.length)
-    for (let i = 0; i < items.length; i++) {
-      const item = items[i]
-      if (!Array.isArray(item) || item.length !== 3) {
-        throw this.reject('malformed', 'a PriorityQueue snapshot item is [priority, key, value]')
-      }
-      const priority = this.#priority(item[0])
-      const key = this.key(item[1])
+  protected parseChunk(fields: unknown[]): KeyedChunk<Slot, Entry<P, K, V>> {
+    const length = fields.length / 3
+    const keys: Slot[] = new Array(length)
+    const values: Entry<P, K, V>[] = new Array(length)
+    for (let i = 0; i < length; i++) {
+      const priority = this.#priority(fields[3 * i])
+      const key = this.key(fields[3 * i + 1])
       keys[i] = [priority, key.encoded]
-      values[i] = Object.freeze({ priority, key: key.key as K, value: this.value(item[2]) as V })
+      values[i] = Object.freeze({ priority, key: key.key as K, value: this.value(fields[3 * i + 2]) as V })
     }
     assertAscending(keys, compareSlots, 'PriorityQueue entries')
     return { keys, values }

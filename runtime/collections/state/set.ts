@@ -120,11 +120,13 @@ export class SetState<T> extends CollectionState<
   }
 
   protected snapshotItems(): SnapshotItems {
-    return treeItems(this.#tree.clone(), decodeKey)
+    return treeItems(this.#tree.clone(), this.itemWidth, (encoded, _value, out, at) => {
+      out[at] = decodeKey(encoded)
+    })
   }
 
-  protected parseChunk(items: unknown[]): KeyedChunk<EncodedKey, undefined> {
-    const keys = items.map((item) => this.key(item).encoded)
+  protected parseChunk(fields: unknown[]): KeyedChunk<EncodedKey, undefined> {
+    const keys = fields.map((field) => this.encodedKey(field))
     assertAscending(keys, compareKeys, 'Set elements')
     return { keys, values: new Array<undefined>(keys.length).fill(undefined) }
   }

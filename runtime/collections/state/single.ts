@@ -42,11 +42,11 @@ export abstract class SingleValueState<
 
   protected snapshotItems(): SnapshotItems {
     const items = this.current === undefined ? [] : [this.current]
-    return { count: items.length, slice: (offset, end) => items.slice(offset, end) }
+    return { count: items.length, width: 1, fields: (offset, end) => items.slice(offset, end) }
   }
 
-  protected parseChunk(items: unknown[]): T[] {
-    return items.map((item) => this.value(item) as T)
+  protected parseChunk(fields: unknown[]): T[] {
+    return fields.map((field) => this.value(field) as T)
   }
 
   protected install(chunks: T[][]): void {

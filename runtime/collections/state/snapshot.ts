@@ -1,22 +1,24 @@
 /**
  * Snapshot transfer in batches.
  *
- * A snapshot is a list of `count` items in canonical order (per kind: Map `[key, value]` by key,
- * Set keys, Vec values by index, Cell/Once zero or one value, PriorityQueue `[priority, key, value]`
+ * A snapshot is a list of `count` items in canonical order (per kind: Map `key, value` by key,
+ * Set keys, Vec values by index, Cell/Once zero or one value, PriorityQueue `priority, key, value`
  * by priority then key). A batch is the msgpack array
  *
- *     [SNAPSHOT_FORMAT, kind, version, count, offset, items]
+ *     [SNAPSHOT_FORMAT, kind, version, count, offset, fields]
  *
- * so it says which snapshot it belongs to and where its items go. Items are stored values, already
+ * where `fields` lays the batch's items out flat, `width` elements per item (Map 2, PriorityQueue
+ * 3, others 1: no per-item array to encode or decode), so a batch says which snapshot it belongs
+ * to and where its items go. Items are stored values, already
  * canonical, so every replica holding the same state produces the same bytes for the same
  * `(offset, limit)`: a joiner may fetch disjoint ranges from several peers in parallel and feed the
  * batches to a `SnapshotAssembler` in any order.
  */
 import type { Version } from '../../codegen/collections.ts'
+import type { CollectionKind } from '../../codegen/descriptors.ts'
 import { decode, encode } from '../../primitives/codec.ts'
 import { InvalidInputError, isMosaikError, ProtocolError } from '../../primitives/errors.ts'
 import { BTree } from './btree.ts'
-import type { CollectionKind } from './kinds.ts'
 
 /** Version of the batch layout; a batch with another value is refused. */
 export const SNAPSHOT_FORMAT = 1
@@ -37,11 +39,14 @@ export interface SnapshotRange {
 
 /**
  * The items of one state by position. Creating it is O(1) (it holds a persistent copy of the
- * state); the first `slice()` materialises the canonical order, O(n), and later slices reuse it.
+ * state); the first `fields()` materialises the canonical order, O(n), and later calls reuse it.
  */
 export interface SnapshotItems {
   readonly count: number
-  slice(offset: number, end: number): unknown[]
+  /** Array elements per item. */
+  readonly width: number
+  /** The fields of items `[offset, end)`, flat. */
+  fields(offset: number, end: number): unknown[]
 }
 
 /** A snapshot taken at one version, served in batches. */
@@ -66,8 +71,8 @@ export class SnapshotSource implements SnapshotInfo {
     if (!Number.isSafeInteger(limit) || limit < 1) {
       throw new InvalidInputError(`snapshot batch limit must be a positive integer, got ${limit}`)
     }
-    const items = this.#items.slice(offset, Math.min(this.count, offset + limit))
-    return encode([SNAPSHOT_FORMAT, this.kind, this.version, this.count, offset, items])
+    const fields = this.#items.fields(offset, Math.min(this.count, offset + limit))
+    return encode([SNAPSHOT_FORMAT, this.kind, this.version, this.count, offset, fields])
   }
 
   /** Every batch of at most `limit` items, in order (at least one batch, even when empty). */
@@ -80,8 +85,8 @@ export class SnapshotSource implements SnapshotInfo {
   }
 }
 
-/** Turns one batch's raw items into a validated chunk; throws a MosaikError on bad items. */
-export type ChunkParser<Chunk> = (items: unknown[]) => Chunk
+/** Turns one batch's flat fields into a validated chunk; throws a MosaikError on bad items. */
+export type ChunkParser<Chunk> = (fields: unknown[]) => Chunk
 
 /**
  * Collects the batches of one snapshot, arriving in any order and from any peers. Each batch is
@@ -90,16 +95,18 @@ export type ChunkParser<Chunk> = (items: unknown[]) => Chunk
  */
 export class SnapshotAssembler<Chunk> {
   readonly info: SnapshotInfo
+  readonly #width: number
   readonly #parse: ChunkParser<Chunk>
   /** Received chunks by offset, with their item counts. */
   readonly #chunks = new BTree<number, { readonly length: number; readonly chunk: Chunk }>()
   #received = 0
 
-  constructor(info: SnapshotInfo, parse: ChunkParser<Chunk>) {
+  constructor(info: SnapshotInfo, width: number, parse: ChunkParser<Chunk>) {
     if (!Number.isSafeInteger(info.count) || info.count < 0) {
       throw new InvalidInputError(`snapshot item count must be a non-negative integer, got ${info.count}`)
     }
     this.info = info
+    this.#width = width
     this.#parse = parse
   }
 
@@ -119,18 +126,18 @@ export class SnapshotAssembler<Chunk> {
    * overlapping, or with invalid items); the assembler is unchanged after a throw.
    */
   accept(bytes: Uint8Array): boolean {
-    const { offset, items } = this.#readHeader(decode(bytes))
+    const { offset, fields, length } = this.#readHeader(decode(bytes))
     const before = this.#chunks.getPairOrNextLower(offset)
     if (before !== undefined) {
       const [start, held] = before
-      if (start === offset && held.length === items.length) return false
-      if (start + held.length > offset) throw this.#overlap(offset, items.length)
+      if (start === offset && held.length === length) return false
+      if (start + held.length > offset) throw this.#overlap(offset, length)
     }
     const after = this.#chunks.nextHigherKey(offset)
-    if (after !== undefined && offset + items.length > after) throw this.#overlap(offset, items.length)
+    if (after !== undefined && offset + length > after) throw this.#overlap(offset, length)
     let chunk: Chunk
     try {
-      chunk = this.#parse(items)
+      chunk = this.#parse(fields)
     } catch (cause) {
       if (!isMosaikError(cause)) throw cause
       throw new ProtocolError(`snapshot batch at offset ${offset} has invalid items: ${cause.message}`, {
@@ -138,8 +145,8 @@ export class SnapshotAssembler<Chunk> {
         details: { offset, reason: cause.code },
       })
     }
-    this.#chunks.set(offset, { length: items.length, chunk })
-    this.#received += items.length
+    this.#chunks.set(offset, { length, chunk })
+    this.#received += length
     return true
   }
 
@@ -169,24 +176,31 @@ export class SnapshotAssembler<Chunk> {
     return this.#chunks.valuesArray().map((held) => held.chunk)
   }
 
-  #readHeader(message: unknown): { offset: number; items: unknown[] } {
+  #readHeader(message: unknown): { offset: number; fields: unknown[]; length: number } {
     const { kind, version, count } = this.info
     if (!Array.isArray(message) || message.length !== 6)
       throw new ProtocolError('a snapshot batch is a 6-element array')
-    const [format, batchKind, batchVersion, batchCount, offset, items] = message as unknown[]
+    const [format, batchKind, batchVersion, batchCount, offset, fields] = message as unknown[]
     if (format !== SNAPSHOT_FORMAT) throw new ProtocolError(`unknown snapshot batch format ${String(format)}`)
     if (batchKind !== kind || batchVersion !== version || batchCount !== count) {
       throw new ProtocolError(
         `batch of snapshot (${String(batchKind)}, version ${String(batchVersion)}, ${String(batchCount)} items) does not belong to (${kind}, version ${version}, ${count} items)`,
       )
     }
-    if (typeof offset !== 'number' || !Number.isSafeInteger(offset) || offset < 0 || !Array.isArray(items)) {
-      throw new ProtocolError('snapshot batch offset or items malformed')
+    if (
+      typeof offset !== 'number' ||
+      !Number.isSafeInteger(offset) ||
+      offset < 0 ||
+      !Array.isArray(fields) ||
+      fields.length % this.#width !== 0
+    ) {
+      throw new ProtocolError('snapshot batch offset or fields malformed')
     }
-    if (offset + items.length > count || (items.length === 0 && count > 0)) {
-      throw new ProtocolError(`snapshot batch [${offset}, +${items.length}) is outside [0, ${count})`)
+    const length = fields.length / this.#width
+    if (offset + length > count || (length === 0 && count > 0)) {
+      throw new ProtocolError(`snapshot batch [${offset}, +${length}) is outside [0, ${count})`)
     }
-    return { offset, items }
+    return { offset, fields, length }
   }
 
   #overlap(offset: number, length: number): ProtocolError {

@@ -18,6 +18,8 @@ const UINT64_LIMIT = 2n ** 64n
  * bigints outside the msgpack int64/uint64 range).
  */
 export function toStored(value: unknown): unknown {
+  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value
+  if (typeof value === 'number' && Number.isFinite(value)) return value === 0 ? 0 : value
   return seal(canonicalize(value), '')
 }
 

@@ -212,11 +212,11 @@ export class VecState<T> extends CollectionState<
 
   protected snapshotItems(): SnapshotItems {
     const list = this.#list
-    return { count: list.size, slice: (offset, end) => list.slice(offset, end).toArray() }
+    return { count: list.size, width: 1, fields: (offset, end) => list.slice(offset, end).toArray() }
   }
 
-  protected parseChunk(items: unknown[]): T[] {
-    return items.map((item) => this.value(item) as T)
+  protected parseChunk(fields: unknown[]): T[] {
+    return fields.map((field) => this.value(field) as T)
   }
 
   protected install(chunks: T[][]): void {

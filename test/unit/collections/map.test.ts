@@ -1,6 +1,7 @@
 // Map semantics, ported from mosaik's tests/collections/map.rs (mosaik-features §5.5) at the state
 // machine level: "readers" are replicas applying the same log, "late" ones restore a snapshot first.
 import { describe, expect, it } from 'vitest'
+import { compileValidator } from '../../../runtime/codegen/validator.ts'
 import { MapState } from '../../../runtime/collections/state/map.ts'
 import { expectConverged, Log } from './harness.ts'
 
@@ -280,19 +281,22 @@ describe('Map', () => {
   })
 
   it('runs the declaration validators on keys and values', () => {
-    const m = new MapState<string, number>({
-      validateKey: (key) => (typeof key === 'string' ? undefined : { path: '', message: 'expected string' }),
-      validateValue: (value) =>
-        Number.isInteger(value) ? undefined : { path: '', message: 'expected integer' },
+    const m = new MapState<string, { n: number }>({
+      validateKey: compileValidator('balances', { type: 'string' }),
+      validateValue: compileValidator('balances', {
+        type: 'object',
+        properties: { n: { type: 'integer' } },
+        required: ['n'],
+      }),
     })
-    expect(m.apply({ op: 'insert', key: 'a', value: 1.5 }, 1)).toMatchObject({
+    expect(m.apply({ op: 'insert', key: 'a', value: { n: 1.5 } }, 1)).toMatchObject({
       ok: false,
-      error: { reason: 'invalid-value', details: { role: 'value', path: '' } },
+      error: { reason: 'invalid-value', details: { role: 'value', path: '/n' } },
     })
-    expect(m.apply({ op: 'insert', key: 7 as never, value: 1 }, 2)).toMatchObject({
+    expect(m.apply({ op: 'insert', key: 7 as never, value: { n: 1 } }, 2)).toMatchObject({
       ok: false,
       error: { reason: 'invalid-key' },
     })
-    expect(m.apply({ op: 'insert', key: 'a', value: 1 }, 3).ok).toBe(true)
+    expect(m.apply({ op: 'insert', key: 'a', value: { n: 1 } }, 3).ok).toBe(true)
   })
 })

@@ -2,6 +2,7 @@
 // refusal of every kind of bad batch.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { compileValidator } from '../../../runtime/codegen/validator.ts'
 import { CellState } from '../../../runtime/collections/state/cell.ts'
 import { MapState } from '../../../runtime/collections/state/map.ts'
 import { OnceState } from '../../../runtime/collections/state/once.ts'
@@ -140,14 +141,12 @@ describe('snapshot validation', () => {
 
   it('refuses out-of-order or duplicate keys, within a batch and across batches', () => {
     const within = new MapState().assembler({ kind: 'map', version: 1, count: 2 })
-    expect(() =>
-      within.accept(
-        batch('map', 1, 2, 0, [
-          ['b', 1],
-          ['a', 2],
-        ]),
-      ),
-    ).toThrow(expect.objectContaining({ code: 'ERR_PROTOCOL' }))
+    expect(() => within.accept(batch('map', 1, 2, 0, ['b', 1, 'a', 2]))).toThrow(
+      expect.objectContaining({ code: 'ERR_PROTOCOL' }),
+    )
+    expect(() => within.accept(batch('map', 1, 2, 0, ['a', 1, 'b']))).toThrow(
+      expect.objectContaining({ code: 'ERR_PROTOCOL' }),
+    )
     const state = new SetState<string>()
     const across = state.assembler({ kind: 'set', version: 1, count: 2 })
     across.accept(batch('set', 1, 2, 0, ['b']))
@@ -158,10 +157,10 @@ describe('snapshot validation', () => {
 
   it('refuses items that fail validation, and restores that are incomplete, of another kind or older', () => {
     const strict = new MapState<string, number>({
-      validateValue: (v) => (typeof v === 'number' ? undefined : { path: '', message: 'expected number' }),
+      validateValue: compileValidator('balances', { type: 'number' }),
     })
     const a = strict.assembler({ kind: 'map', version: 5, count: 1 })
-    expect(() => a.accept(batch('map', 5, 1, 0, [['k', 'text']]))).toThrow(
+    expect(() => a.accept(batch('map', 5, 1, 0, ['k', 'text']))).toThrow(
       expect.objectContaining({ code: 'ERR_PROTOCOL' }),
     )
     expect(() => strict.restore(a)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_INPUT' }))
@@ -181,22 +180,12 @@ describe('snapshot validation', () => {
 
     const bounded = new PriorityQueueState<number, string, number>({ capacity: 1 })
     const over = bounded.assembler({ kind: 'priorityQueue', version: 1, count: 2 })
-    over.accept(
-      batch('priorityQueue', 1, 2, 0, [
-        [1, 'a', 1],
-        [2, 'b', 2],
-      ]),
-    )
+    over.accept(batch('priorityQueue', 1, 2, 0, [1, 'a', 1, 2, 'b', 2]))
     expect(() => bounded.restore(over)).toThrow(expect.objectContaining({ code: 'ERR_PROTOCOL' }))
 
     const queue = new PriorityQueueState<number, string, number>()
     const duplicate = queue.assembler({ kind: 'priorityQueue', version: 1, count: 2 })
-    duplicate.accept(
-      batch('priorityQueue', 1, 2, 0, [
-        [1, 'a', 1],
-        [2, 'a', 2],
-      ]),
-    )
+    duplicate.accept(batch('priorityQueue', 1, 2, 0, [1, 'a', 1, 2, 'a', 2]))
     expect(() => queue.restore(duplicate)).toThrow(expect.objectContaining({ code: 'ERR_PROTOCOL' }))
     expect(queue.view().size).toBe(0)
   })

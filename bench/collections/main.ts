@@ -1,0 +1,198 @@
+/**
+ * Local collection state machines, no network: read rates from views, apply rates, and snapshot
+ * encode / transfer-restore throughput for a large Map (the late-joiner path of issue 8, minus the
+ * wire). The networked numbers (committed inserts on 3 processes, sync between processes) belong to
+ * the Groups-backed collections and are measured there.
+ *
+ * `npm run -s bench -- collections [--entries N] [--value-bytes B] [--batch N]`
+ */
+import { MapState } from '../../runtime/collections/state/map.ts'
+import { PriorityQueueState } from '../../runtime/collections/state/priority-queue.ts'
+import { SetState } from '../../runtime/collections/state/set.ts'
+import { VecState } from '../../runtime/collections/state/vec.ts'
+import { defineBenchmark } from '../lib/benchmark.ts'
+import { type ResultRow, row } from '../lib/result.ts'
+
+const SYSTEM = 'mosaik'
+/** Size of the collections used for the small-state read rates. */
+const SMALL = 10_000
+
+/** Keys in a scrambled but fixed order, so reads hit the tree all over. */
+function scrambledKeys(count: number): string[] {
+  const keys = new Array<string>(count)
+  for (let i = 0; i < count; i++) keys[i] = `user-${(i * 7_919 + 13) % count}`
+  return keys
+}
+
+/** A value of about `bytes` bytes once encoded (an object, as a declaration's value would be). */
+function sizedValue(i: number, bytes: number): unknown {
+  if (bytes <= 0) return i
+  return { balance: i, owner: `owner-${i}`, note: 'x'.repeat(Math.max(0, bytes - 40)) }
+}
+
+/** Runs `fn` for at least `minMs` and returns its calls per second. */
+function rate(minMs: number, batch: number, fn: (i: number) => void): number {
+  let calls = 0
+  const start = performance.now()
+  let elapsed = 0
+  while (elapsed < minMs) {
+    for (let i = 0; i < batch; i++) fn(calls + i)
+    calls += batch
+    elapsed = performance.now() - start
+  }
+  return Math.round(calls / (elapsed / 1000))
+}
+
+function filledMap(keys: readonly string[], valueBytes: number): MapState<string, unknown> {
+  const map = new MapState<string, unknown>()
+  const chunk = 10_000
+  for (let offset = 0; offset < keys.length; offset += chunk) {
+    const entries = keys
+      .slice(offset, offset + chunk)
+      .map((key, i) => [key, sizedValue(offset + i, valueBytes)])
+    map.apply({ op: 'extend', entries: entries as [string, unknown][] }, map.version + 1)
+  }
+  return map
+}
+
+export default defineBenchmark({
+  name: 'collections',
+  description:
+    'Collection state machines in one process: local reads/s, apply rate, snapshot encode and restore throughput.',
+  flags: {
+    entries: { type: 'number', default: 1_000_000, description: 'entries of the large Map' },
+    'value-bytes': {
+      type: 'number',
+      default: 0,
+      description: 'value size of the large Map (0: small integers)',
+    },
+    batch: { type: 'number', default: 2_000, description: 'snapshot batch size, in items' },
+    'min-ms': { type: 'number', default: 1_000, description: 'minimum duration of each rate measurement' },
+  },
+  full: { 'value-bytes': 100, 'min-ms': 3_000 },
+  async run(flags, { log }) {
+    const results: ResultRow[] = []
+    const minMs = flags['min-ms']
+    const push = (metric: string, value: number, unit: string) => {
+      results.push(row(SYSTEM, metric, value, unit))
+      log(`${metric}: ${value} ${unit}`)
+    }
+
+    // Reads on small collections, through the view the handles read from.
+    const smallKeys = scrambledKeys(SMALL)
+    const small = filledMap(smallKeys, 0)
+    push(
+      `map.get (${SMALL} entries)`,
+      rate(minMs, 10_000, (i) => small.view().get(smallKeys[i % SMALL] as string)),
+      'reads/s',
+    )
+    const set = new SetState<string>()
+    set.apply({ op: 'extend', values: smallKeys }, 1)
+    push(
+      `set.has (${SMALL} elements)`,
+      rate(minMs, 10_000, (i) => set.view().has(smallKeys[i % SMALL] as string)),
+      'reads/s',
+    )
+    const vec = new VecState<number>()
+    vec.apply({ op: 'extend', values: smallKeys.map((_, i) => i) }, 1)
+    push(
+      `vec.get (${SMALL} elements)`,
+      rate(minMs, 10_000, (i) => vec.view().get((i * 7_919) % SMALL)),
+      'reads/s',
+    )
+    const queue = new PriorityQueueState<number, string, number>()
+    queue.apply(
+      { op: 'extend', entries: smallKeys.map((key, i) => ({ priority: i % 100, key, value: i })) },
+      1,
+    )
+    push(
+      `priorityQueue.get (${SMALL} entries)`,
+      rate(minMs, 10_000, (i) => queue.view().get(smallKeys[i % SMALL] as string)),
+      'reads/s',
+    )
+    push(
+      `priorityQueue.min (${SMALL} entries)`,
+      rate(minMs, 10_000, () => queue.view().min()),
+      'reads/s',
+    )
+
+    // Apply: one insert command per version, and reads interleaved with writes (each write
+    // invalidates the cached view, so the next read takes a fresh O(1) view).
+    const applied = new MapState<string, number>()
+    push(
+      `map.apply insert (to ${SMALL} entries)`,
+      rate(minMs, 1_000, (i) =>
+        applied.apply({ op: 'insert', key: smallKeys[i % SMALL] as string, value: i }, applied.version + 1),
+      ),
+      'commands/s',
+    )
+    push(
+      'map.apply insert + get',
+      rate(minMs, 1_000, (i) => {
+        applied.apply({ op: 'insert', key: smallKeys[i % SMALL] as string, value: i }, applied.version + 1)
+        applied.view().get(smallKeys[(i * 31) % SMALL] as string)
+      }),
+      'commands/s',
+    )
+
+    // The large Map: reads, snapshot encode, and transfer + restore into a fresh replica.
+    const { entries, batch } = flags
+    log(`filling a Map with ${entries} entries (value ${flags['value-bytes']} bytes)…`)
+    const keys = scrambledKeys(entries)
+    let start = performance.now()
+    const large = filledMap(keys, flags['value-bytes'])
+    push(
+      `map.apply extend (${entries} entries, 10k per command)`,
+      Math.round(entries / ((performance.now() - start) / 1000)),
+      'entries/s',
+    )
+    push(
+      `map.get (${entries} entries)`,
+      rate(minMs, 10_000, (i) => large.view().get(keys[i % entries] as string)),
+      'reads/s',
+    )
+
+    start = performance.now()
+    const source = large.snapshot()
+    const snapshotMs = performance.now() - start
+    push(`map.snapshot take (${entries} entries)`, Math.round(snapshotMs * 1000) / 1000, 'ms')
+    start = performance.now()
+    const batches = [...source.batches(batch)]
+    const encodeMs = performance.now() - start
+    const bytes = batches.reduce((sum, b) => sum + b.length, 0)
+    push(`map.snapshot size (${entries} entries)`, Math.round(bytes / 1e4) / 100, 'MB')
+    push(`map.snapshot encode (${entries} entries)`, Math.round(bytes / 1e6 / (encodeMs / 1000)), 'MB/s')
+
+    // Batches arrive out of order (reversed), as from several peers in parallel.
+    start = performance.now()
+    const joiner = new MapState<string, unknown>()
+    const assembler = joiner.assembler(source)
+    for (let i = batches.length - 1; i >= 0; i--) assembler.accept(batches[i] as Uint8Array)
+    const acceptMs = performance.now() - start
+    joiner.restore(assembler)
+    const restoreMs = performance.now() - start
+    if (joiner.view().size !== entries || joiner.view().get(keys[0] as string) === undefined) {
+      throw new Error('restored Map does not match its source')
+    }
+    push(
+      `map.snapshot decode+validate (${entries} entries)`,
+      Math.round(bytes / 1e6 / (acceptMs / 1000)),
+      'MB/s',
+    )
+    push(`map.snapshot restore total (${entries} entries)`, Math.round(restoreMs), 'ms')
+    push(`map.snapshot restore (${entries} entries)`, Math.round(bytes / 1e6 / (restoreMs / 1000)), 'MB/s')
+    push(
+      `map.snapshot restore rate (${entries} entries)`,
+      Math.round(entries / (restoreMs / 1000)),
+      'entries/s',
+    )
+
+    return {
+      results,
+      notes: [
+        'single process, no network: the snapshot rows bound the late-joiner sync rate from above',
+        'reads go through view() as the handles do; the view is O(1) and cached per version',
+      ],
+    }
+  },
+})

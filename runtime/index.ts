@@ -2,6 +2,21 @@
  * `mosaik`: the runtime API. Subsystems are re-exported here as they land.
  */
 export * from './discovery/index.ts'
+export {
+  type HardState as LogHardState,
+  type LogEntry,
+  type LogStore,
+  MemoryLogStore,
+  openLogStore,
+  type RecoveryReport,
+  type SnapshotData,
+  type SnapshotInfo,
+  type SnapshotMeta as LogSnapshotMeta,
+  type StorageOptions,
+  WalLogStore,
+  type WalOptions,
+  type WalStats,
+} from './groups/storage/index.ts'
 export * from './metrics/index.ts'
 export * from './network/index.ts'
 export * from './primitives/index.ts'

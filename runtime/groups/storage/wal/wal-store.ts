@@ -140,17 +140,21 @@ export class WalLogStore extends TableStore<EntryRef> implements LogStore {
     await mkdir(resolved.dir, { recursive: true })
     const release = await lockDir(resolved.dir)
     let snapshot: SnapshotFile | null = null
+    let store: WalLogStore | undefined
     try {
       await removeTempFiles(resolved.dir)
       const termVote = await readTermAndVote(resolved.dir)
       snapshot = await openSnapshotFile(resolved.dir)
       const recovered = await recoverSegments(resolved.dir)
-      const store = new WalLogStore(resolved, { release, termVote, snapshot, recovered })
+      store = new WalLogStore(resolved, { release, termVote, snapshot, recovered })
       await store.#reconcileSnapshot()
       return store
     } catch (err) {
-      await snapshot?.close()
-      await release()
+      if (store !== undefined) await store.close().catch(() => {})
+      else {
+        await snapshot?.close()
+        await release()
+      }
       throw err
     }
   }
@@ -277,16 +281,19 @@ export class WalLogStore extends TableStore<EntryRef> implements LogStore {
     return this.#closing
   }
 
+  /** Finishes queued work, then releases every file even if that failed; the first error is rethrown. */
   async #shutdown(): Promise<void> {
-    try {
-      await this.#snapshotQueue
-      if (!this.#failure) await this.#whenDurable()
-      await this.#maintenance
-    } finally {
-      await this.#segments.close()
-      await this.#snapshotFile?.close()
-      await this.#release()
-    }
+    const outcomes = await Promise.allSettled([this.#finishWork()])
+    outcomes.push(...(await Promise.allSettled([this.#segments.close(), this.#snapshotFile?.close()])))
+    outcomes.push(...(await Promise.allSettled([this.#release()])))
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failed !== undefined) throw failed.reason
+  }
+
+  async #finishWork(): Promise<void> {
+    await this.#snapshotQueue
+    if (!this.#failure) await this.#whenDurable()
+    await this.#maintenance
   }
 
   /** Applies the snapshot found on disk if the log is older than it (a crash between the two writes). */

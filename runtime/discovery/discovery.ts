@@ -20,7 +20,7 @@ import { type Ticket, ticketId } from '../tickets/ticket.ts'
 import { Catalog } from './catalog.ts'
 import type { DiscoveryConfig } from './config.ts'
 import { type Departure, openDeparture, signDeparture } from './departure.ts'
-import { DhtBootstrap } from './dht/bootstrap.ts'
+import { DhtBootstrap, type DhtHost } from './dht/bootstrap.ts'
 import {
   ENTRY_LIMITS,
   isNewer,
@@ -298,9 +298,11 @@ export class Discovery {
     if (options.mdns) this.#watchMdns()
     if (options.bootstrap.length > 0) void this.#bootstrap([...options.bootstrap], 0)
     if (options.dht !== false) {
-      this.#dht = new DhtBootstrap(this.#dhtHost(), options.dht === 'public' ? 'public' : [...options.dht])
-      this.#lifecycle.defer(() => this.#dht?.close())
-      await this.#dht.start()
+      const dht = new DhtBootstrap(this.#dhtHost(), options.dht)
+      this.#dht = dht
+      this.#lifecycle.defer(() => dht.close())
+      // Not awaited: joining the public DHT can take seconds, and the node is usable before.
+      dht.start().catch((err: unknown) => this.#logger.warn({ err }, 'cannot join the Mainline DHT'))
     }
   }
 
@@ -350,15 +352,13 @@ export class Discovery {
     }
   }
 
-  #dhtHost() {
+  #dhtHost(): DhtHost {
     return {
       network: this.#network,
       config: this.#requireStarted().config,
       logger: this.#logger.child({ component: 'dht' }),
       catalog: () => this.catalog,
-      lifecycle: this.#lifecycle,
-      ping: (target: string) => this.ping(target),
-      syncWith: (target: string) => this.syncWith(target),
+      dial: (...addresses: string[]) => this.dial(...addresses),
     }
   }
 

@@ -2,6 +2,7 @@
  * `mosaik/testing`: helpers for users' own tests (scaled timeouts, local DHT, multi-node helpers).
  */
 export { scaled, TIME_FACTOR } from '../primitives/time.ts'
+export { type LocalDht, localDht } from './local-dht.ts'
 export {
   closeAll,
   createNetworks,

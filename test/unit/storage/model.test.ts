@@ -1,9 +1,10 @@
 /**
  * Model test: random sequences of appends (with overwrites), hard-state changes, snapshots,
- * compactions, syncs and reopens applied to the WAL and to MemoryLogStore (the model) must leave the
+ * compactions, syncs, reopens and crashes (a copy of the files right after sync()) applied to the WAL and to MemoryLogStore (the model) must leave the
  * same visible log, and both must refuse the same requests. Small segments and caches make rotation,
  * segment deletion and reads from disk happen all the time.
  */
+import { cp } from 'node:fs/promises'
 import fc from 'fast-check'
 import { afterAll, describe, expect, it } from 'vitest'
 import {
@@ -25,6 +26,7 @@ type Command =
   | { kind: 'compact'; pick: number }
   | { kind: 'sync' }
   | { kind: 'reopen' }
+  | { kind: 'crash' }
 
 const command: fc.Arbitrary<Command> = fc.oneof(
   {
@@ -59,10 +61,11 @@ const command: fc.Arbitrary<Command> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('compact' as const), pick: fc.nat() }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'sync' as const }) },
   { weight: 1, arbitrary: fc.constant({ kind: 'reopen' as const }) },
+  { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
 )
 
 /** Turns a command into a concrete operation, using the model's current state to aim mostly at valid requests. */
-function operation(model: MemoryLogStore, cmd: Command): ((store: LogStore) => unknown) | 'reopen' {
+function operation(model: MemoryLogStore, cmd: Command): ((store: LogStore) => unknown) | 'reopen' | 'crash' {
   const first = model.firstIndex
   const last = model.lastIndex
   const snapshotIndex = model.snapshot?.index ?? 0
@@ -106,7 +109,8 @@ function operation(model: MemoryLogStore, cmd: Command): ((store: LogStore) => u
     case 'sync':
       return (store) => store.sync()
     case 'reopen':
-      return 'reopen'
+    case 'crash':
+      return cmd.kind
   }
 }
 
@@ -131,7 +135,7 @@ describe('WalLogStore against the in-memory model', () => {
         }),
         fc.array(command, { minLength: 1, maxLength: 60 }),
         async (sizes, commands) => {
-          const options: WalOptions = { dir: await dirs.make(), ...sizes, fsync: false }
+          let options: WalOptions = { dir: await dirs.make(), ...sizes, fsync: false }
           const model = new MemoryLogStore()
           let wal = await WalLogStore.open(options)
           try {
@@ -139,6 +143,14 @@ describe('WalLogStore against the in-memory model', () => {
               const op = operation(model, cmd)
               if (op === 'reopen') {
                 await wal.close()
+                wal = await WalLogStore.open(options)
+              } else if (op === 'crash') {
+                // What is on disk once sync() resolved, without the flush close() does: a copy of it.
+                await wal.sync()
+                const copy = await dirs.make()
+                await cp(options.dir, copy, { recursive: true })
+                await wal.close()
+                options = { ...options, dir: copy }
                 wal = await WalLogStore.open(options)
               } else {
                 expect(await outcome(op, wal), `${cmd.kind}`).toBe(await outcome(op, model))

@@ -5,8 +5,9 @@
  *   frame per fsync), so an invalid frame there, with no valid frame after it, is cut off. Any other
  *   invalid frame or record is damage: a StorageError naming the file and offset, never skipped.
  * - Segments before a gap in the sequence numbers are leftovers of an interrupted compaction and
- *   are deleted; a log that starts above 0 must be justified by a compact/reset record (else
- *   segments went missing, which is an error too).
+ *   are deleted. When the first replayed segment does not start the log, a later compact or reset
+ *   record must make the entries before it irrelevant; otherwise segments went missing: an error.
+ * - Repairs (cutting the tail, deleting leftovers) happen only once the whole log checked out.
  */
 import { readdir, readFile, truncate, unlink } from 'node:fs/promises'
 import { join } from 'node:path'

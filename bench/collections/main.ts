@@ -16,6 +16,7 @@ import { type ResultRow, row } from '../lib/result.ts'
 const SYSTEM = 'mosaik'
 /** Size of the collections used for the small-state read rates. */
 const SMALL = 10_000
+const MEDIUM = 100_000
 
 /** Keys in a scrambled but fixed order, so reads hit the tree all over. */
 function scrambledKeys(count: number): string[] {
@@ -84,6 +85,13 @@ export default defineBenchmark({
     push(
       `map.get (${SMALL} entries)`,
       rate(minMs, 10_000, (i) => small.view().get(smallKeys[i % SMALL] as string)),
+      'reads/s',
+    )
+    const mediumKeys = scrambledKeys(MEDIUM)
+    const medium = filledMap(mediumKeys, 0)
+    push(
+      `map.get (${MEDIUM} entries)`,
+      rate(minMs, 10_000, (i) => medium.view().get(mediumKeys[i % MEDIUM] as string)),
       'reads/s',
     )
     const set = new SetState<string>()

@@ -34,12 +34,13 @@ export async function runCli(
     signal: options.signal ?? new AbortController().signal,
     exitCode: EXIT_OK,
   }
+  const output = { writeOut: context.stdout, writeErr: context.stderr }
   const program = new Command('mosaik')
     .description('schema-driven toolkit for self-organizing distributed systems')
     .version(MOSAIK_VERSION)
-    .configureOutput({ writeOut: context.stdout, writeErr: context.stderr })
+    .configureOutput(output)
     .exitOverride()
-  for (const factory of commands) program.addCommand(factory(context).exitOverride())
+  for (const factory of commands) program.addCommand(factory(context).configureOutput(output).exitOverride())
   try {
     await program.parseAsync([...argv], { from: 'user' })
     return context.exitCode

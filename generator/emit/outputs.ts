@@ -29,15 +29,22 @@ export interface Display {
   readonly root: string
 }
 
-function manifestContent(modules: ReadonlyMap<string, string>): string {
-  return `${JSON.stringify({ generatedBy: 'mosaik', files: [...modules.keys()] }, null, 2)}\n`
+function manifestContent(files: readonly string[]): string {
+  return `${JSON.stringify({ generatedBy: 'mosaik', files: [...files].sort() }, null, 2)}\n`
 }
 
-/** Every file of the plan with its wanted content: modules, manifest, lock file. */
-function planFiles(plan: Plan): Map<string, string> {
+/**
+ * Every file of the plan with its wanted content: modules, manifest, lock file. The manifest also
+ * lists `kept` — stale files left in place without `--clean` — so they stay owned until removed.
+ */
+function planFiles(plan: Plan, kept: readonly string[] = []): Map<string, string> {
   const files = new Map<string, string>()
   for (const [relative, content] of plan.modules) files.set(path.join(plan.out, relative), content)
-  files.set(path.join(plan.out, MANIFEST), manifestContent(plan.modules))
+  const owned = [
+    ...plan.modules.keys(),
+    ...kept.map((file) => path.relative(plan.out, file).split(path.sep).join('/')),
+  ]
+  files.set(path.join(plan.out, MANIFEST), manifestContent(owned))
   files.set(plan.lockfile.path, plan.lockfile.content)
   return files
 }
@@ -86,7 +93,7 @@ export interface WriteResult {
 export async function writePlan(plan: Plan, clean: boolean): Promise<WriteResult> {
   const stale = await staleFiles(plan)
   const written: string[] = []
-  for (const [file, content] of planFiles(plan)) {
+  for (const [file, content] of planFiles(plan, clean ? [] : stale)) {
     if ((await readIfExists(file)) === content) continue
     await mkdir(path.dirname(file), { recursive: true })
     await writeFileAtomic(file, content)

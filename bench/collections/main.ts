@@ -79,69 +79,39 @@ export default defineBenchmark({
       log(`${metric}: ${value} ${unit}`)
     }
 
-    // Reads on small collections, through the view the handles read from.
+    /** Measures `fn` as a rate for at least `min-ms`, `batch` calls between clock reads. */
+    const measure = (metric: string, unit: string, batch: number, fn: (i: number) => void) =>
+      push(metric, rate(minMs, batch, fn), unit)
+
+    // Reads through the view the handles read from: keys in scrambled order over the whole state.
     const smallKeys = scrambledKeys(SMALL)
-    const small = filledMap(smallKeys, 0)
-    push(
-      `map.get (${SMALL} entries)`,
-      rate(minMs, 10_000, (i) => small.view().get(smallKeys[i % SMALL] as string)),
-      'reads/s',
-    )
-    const mediumKeys = scrambledKeys(MEDIUM)
-    const medium = filledMap(mediumKeys, 0)
-    push(
-      `map.get (${MEDIUM} entries)`,
-      rate(minMs, 10_000, (i) => medium.view().get(mediumKeys[i % MEDIUM] as string)),
-      'reads/s',
-    )
+    const pick = (i: number) => smallKeys[i % SMALL] as string
+    for (const size of [SMALL, MEDIUM]) {
+      const keys = scrambledKeys(size)
+      const map = filledMap(keys, 0)
+      measure(`map.get (${size} entries)`, 'reads/s', 10_000, (i) => map.view().get(keys[i % size] as string))
+    }
     const set = new SetState<string>()
     set.apply({ op: 'extend', values: smallKeys }, 1)
-    push(
-      `set.has (${SMALL} elements)`,
-      rate(minMs, 10_000, (i) => set.view().has(smallKeys[i % SMALL] as string)),
-      'reads/s',
-    )
+    measure(`set.has (${SMALL} elements)`, 'reads/s', 10_000, (i) => set.view().has(pick(i)))
     const vec = new VecState<number>()
     vec.apply({ op: 'extend', values: smallKeys.map((_, i) => i) }, 1)
-    push(
-      `vec.get (${SMALL} elements)`,
-      rate(minMs, 10_000, (i) => vec.view().get((i * 7_919) % SMALL)),
-      'reads/s',
-    )
+    measure(`vec.get (${SMALL} elements)`, 'reads/s', 10_000, (i) => vec.view().get((i * 7_919) % SMALL))
     const queue = new PriorityQueueState<number, string, number>()
-    queue.apply(
-      { op: 'extend', entries: smallKeys.map((key, i) => ({ priority: i % 100, key, value: i })) },
-      1,
-    )
-    push(
-      `priorityQueue.get (${SMALL} entries)`,
-      rate(minMs, 10_000, (i) => queue.view().get(smallKeys[i % SMALL] as string)),
-      'reads/s',
-    )
-    push(
-      `priorityQueue.min (${SMALL} entries)`,
-      rate(minMs, 10_000, () => queue.view().min()),
-      'reads/s',
-    )
+    const queued = smallKeys.map((key, i) => ({ priority: i % 100, key, value: i }))
+    queue.apply({ op: 'extend', entries: queued }, 1)
+    measure(`priorityQueue.get (${SMALL} entries)`, 'reads/s', 10_000, (i) => queue.view().get(pick(i)))
+    measure(`priorityQueue.min (${SMALL} entries)`, 'reads/s', 10_000, () => queue.view().min())
 
     // Apply: one insert command per version, and reads interleaved with writes (each write
     // invalidates the cached view, so the next read takes a fresh O(1) view).
     const applied = new MapState<string, number>()
-    push(
-      `map.apply insert (to ${SMALL} entries)`,
-      rate(minMs, 1_000, (i) =>
-        applied.apply({ op: 'insert', key: smallKeys[i % SMALL] as string, value: i }, applied.version + 1),
-      ),
-      'commands/s',
-    )
-    push(
-      'map.apply insert + get',
-      rate(minMs, 1_000, (i) => {
-        applied.apply({ op: 'insert', key: smallKeys[i % SMALL] as string, value: i }, applied.version + 1)
-        applied.view().get(smallKeys[(i * 31) % SMALL] as string)
-      }),
-      'commands/s',
-    )
+    const insert = (i: number) => applied.apply({ op: 'insert', key: pick(i), value: i }, applied.version + 1)
+    measure(`map.apply insert (to ${SMALL} entries)`, 'commands/s', 1_000, insert)
+    measure('map.apply insert + get', 'commands/s', 1_000, (i) => {
+      insert(i)
+      applied.view().get(pick(i * 31))
+    })
 
     // The large Map: reads, snapshot encode, and transfer + restore into a fresh replica.
     const { entries, batch } = flags
@@ -154,10 +124,8 @@ export default defineBenchmark({
       Math.round(entries / ((performance.now() - start) / 1000)),
       'entries/s',
     )
-    push(
-      `map.get (${entries} entries)`,
-      rate(minMs, 10_000, (i) => large.view().get(keys[i % entries] as string)),
-      'reads/s',
+    measure(`map.get (${entries} entries)`, 'reads/s', 10_000, (i) =>
+      large.view().get(keys[i % entries] as string),
     )
 
     start = performance.now()

@@ -5,6 +5,11 @@
  * with comparing canonical bytes (compare-and-swap, `indexOf`).
  *
  * Byte arrays are copied but cannot be frozen by JavaScript; callers must not mutate bytes they read.
+ *
+ * This is on the apply and restore paths of every value, so it is one allocation-light walk: object
+ * keys are sorted by code point (the UTF-8 byte order of `encodeCanonical`) without encoding them.
+ * Anything it does not accept is handed to `canonicalize`, which converts what it can (a `Map` with
+ * string keys) and otherwise throws the EncodeError that names the offending path.
  */
 import { canonicalize } from '../../primitives/codec.ts'
 import { EncodeError } from '../../primitives/errors.ts'
@@ -12,36 +17,96 @@ import { EncodeError } from '../../primitives/errors.ts'
 const INT64_MIN = -(2n ** 63n)
 const UINT64_LIMIT = 2n ** 64n
 
+/** Thrown inside the walk to fall back to `canonicalize` for the whole value. */
+const UNSUPPORTED = Symbol('unsupported')
+
 /**
  * Returns the stored form of `value`: object keys sorted, `-0` as `0`, bytes copied, containers
  * frozen. Throws EncodeError for data without a stable encoding (undefined, NaN, class instances,
  * bigints outside the msgpack int64/uint64 range).
  */
 export function toStored(value: unknown): unknown {
-  if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value
-  if (typeof value === 'number' && Number.isFinite(value)) return value === 0 ? 0 : value
-  return seal(canonicalize(value), '')
+  try {
+    return store(value)
+  } catch (error) {
+    if (error !== UNSUPPORTED) throw error
+  }
+  const converted = canonicalize(value)
+  try {
+    return store(converted)
+  } catch (error) {
+    if (error !== UNSUPPORTED) throw error
+    throw new EncodeError('value has no canonical encoding (a sparse array?)')
+  }
 }
 
-function seal(value: unknown, path: string): unknown {
-  if (typeof value === 'number') return value === 0 ? 0 : value
-  if (typeof value === 'bigint') {
-    if (value < INT64_MIN || value >= UINT64_LIMIT) {
-      throw new EncodeError(`bigint at '${path || '/'}' is outside the 64-bit range`)
+function store(value: unknown): unknown {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value
+    case 'number':
+      if (!Number.isFinite(value)) throw UNSUPPORTED
+      return value === 0 ? 0 : value
+    case 'bigint':
+      if (value < INT64_MIN || value >= UINT64_LIMIT) {
+        throw new EncodeError(`bigint ${value} is outside the 64-bit range`)
+      }
+      return value
+    case 'object':
+      if (value === null) return null
+      if (value instanceof Uint8Array) return Uint8Array.from(value)
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length)
+        for (let i = 0; i < value.length; i++) out[i] = store(value[i])
+        return Object.freeze(out)
+      }
+      return storeRecord(value)
+    default:
+      throw UNSUPPORTED
+  }
+}
+
+function storeRecord(value: object): Readonly<Record<string, unknown>> {
+  const proto: unknown = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) throw UNSUPPORTED
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  if (keys.length > 1) keys.sort(compareCodePoints)
+  const out: Record<string, unknown> = {}
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined) throw UNSUPPORTED
+    if (key === '__proto__') {
+      // An own property, not the prototype.
+      Object.defineProperty(out, key, {
+        value: store(item),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    } else {
+      out[key] = store(item)
     }
-    return value
   }
-  if (value instanceof Uint8Array) return Uint8Array.from(value)
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = seal(value[i], `${path}/${i}`)
-    return Object.freeze(value)
+  return Object.freeze(out)
+}
+
+/** Orders strings by code point, which is the order of their UTF-8 bytes. */
+function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x !== y) return codePointRank(x) - codePointRank(y)
   }
-  if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>
-    for (const key of Object.keys(record)) record[key] = seal(record[key], `${path}/${key}`)
-    return Object.freeze(record)
-  }
-  return value
+  return a.length - b.length
+}
+
+/** UTF-16 units ranked by the code points they start: surrogates (≥ U+10000) after U+E000–U+FFFF. */
+function codePointRank(unit: number): number {
+  if (unit < 0xd800) return unit
+  return unit < 0xe000 ? unit + 0x2000 : unit - 0x800
 }
 
 /** Structural equality of two stored values (equivalent to equal canonical bytes). */

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { compareKeys, decodeKey, encodeKey, tryEncodeKey } from '../../../runtime/collections/state/keys.ts'
 import { toStored, valuesEqual } from '../../../runtime/collections/state/values.ts'
-import { encodeCanonical } from '../../../runtime/primitives/codec.ts'
+import { encode, encodeCanonical } from '../../../runtime/primitives/codec.ts'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 
@@ -88,6 +88,24 @@ describe('stored values', () => {
     expect(stored.a[0]).toBe(1)
     expect(() => toStored(2n ** 64n)).toThrow(expect.objectContaining({ code: 'ERR_ENCODE' }))
     expect(() => toStored(-(2n ** 63n) - 1n)).toThrow(expect.objectContaining({ code: 'ERR_ENCODE' }))
+  })
+
+  it('sort keys in canonical (UTF-8 byte) order and refuse what has no canonical form', () => {
+    const keys = ['b', 'a', '\uffff', '\u{1f600}', 'é', 'Z', 'aa']
+    const stored = toStored(Object.fromEntries(keys.map((k) => [k, 1]))) as Record<string, number>
+    expect(hex(encodeCanonical(stored))).toBe(hex(encode(stored)))
+    expect(Object.keys(toStored({ ['__proto__']: 1, a: 2 }) as object)).toEqual(['__proto__', 'a'])
+    expect(
+      toStored(
+        new Map([
+          ['b', 1],
+          ['a', 2],
+        ]),
+      ),
+    ).toEqual({ a: 2, b: 1 })
+    for (const bad of [new Array(3), { a: undefined }, [Number.NaN], new Date(0), () => 1, Symbol('s')]) {
+      expect(() => toStored(bad)).toThrow(expect.objectContaining({ code: 'ERR_ENCODE' }))
+    }
   })
 
   it('compare equal exactly when their canonical bytes are equal', () => {

@@ -4,7 +4,6 @@
  */
 import path from 'node:path'
 import { checkPlan, type Plan, writePlan } from './emit/outputs.ts'
-import { renderProject } from './emit/render.ts'
 import type { ResolvedConfig } from './load/config.ts'
 import { lockfileOf, serializeLockfile } from './lock.ts'
 import { loadIR } from './project.ts'
@@ -31,6 +30,9 @@ export type GenerateOutcome =
 /** Builds the plan of a project: generated modules and lock file. */
 export async function planProject(config: ResolvedConfig): Promise<Plan> {
   const ir = await loadIR(config)
+  // Loaded on demand: ts-morph bundles the TypeScript compiler (~0.5 s to load), which `check`,
+  // `ids` and `rules` never need.
+  const { renderProject } = await import('./emit/render.ts')
   const modules = renderProject(ir, { version: MOSAIK_VERSION, importExtension: config.importExtension })
   return {
     out: config.out,

@@ -1,6 +1,11 @@
 /**
  * `mosaik`: the runtime API. Subsystems are re-exported here as they land.
  */
+export {
+  CommandRejectedError,
+  HistoryTruncatedError,
+  type RejectionReason,
+} from './collections/state/index.ts'
 export * from './discovery/index.ts'
 export {
   type HardState as LogHardState,

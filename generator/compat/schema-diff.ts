@@ -60,7 +60,7 @@ function literalsOf(schema: Schema): JsonValue[] | undefined {
 export function summarize(value: JsonValue | undefined): string {
   const schema = asSchema(value)
   const literals = literalsOf(schema)
-  if (literals) return literals.map((l) => (typeof l === 'string' ? `'${l}'` : JSON.stringify(l))).join(' | ')
+  if (literals) return literals.map(literalText).join(' | ')
   const members = schema.anyOf ?? schema.oneOf ?? schema.allOf
   if (Array.isArray(members)) return members.map(summarize).join(Array.isArray(schema.allOf) ? ' & ' : ' | ')
   const shape = shapeOf(schema)
@@ -129,30 +129,37 @@ export function diffSchemas(
   diffConstraints(a, b, path, handled, out)
 }
 
+/**
+ * Reports members of `a` missing from `b` as `removed` and members of `b` missing from `a` as
+ * `added` (members compared by canonical JSON), each described by `describe`.
+ */
+function diffMemberSets(
+  a: readonly JsonValue[],
+  b: readonly JsonValue[],
+  path: string,
+  rules: { removed: RuleId; added: RuleId; noun: string },
+  describe: (member: JsonValue) => string,
+  out: SchemaChange[],
+): void {
+  const keys = (list: readonly JsonValue[]): Set<string> => new Set(list.map((m) => canonicalJson(m)))
+  const [inA, inB] = [keys(a), keys(b)]
+  for (const m of a) {
+    if (inB.has(canonicalJson(m))) continue
+    out.push({ rule: rules.removed, path, old: describe(m), message: `${rules.noun} ${describe(m)} removed` })
+  }
+  for (const m of b) {
+    if (inA.has(canonicalJson(m))) continue
+    out.push({ rule: rules.added, path, new: describe(m), message: `${rules.noun} ${describe(m)} added` })
+  }
+}
+
+function literalText(literal: JsonValue): string {
+  return typeof literal === 'string' ? `'${literal}'` : JSON.stringify(literal)
+}
+
 function diffLiterals(a: JsonValue[], b: JsonValue[], path: string, out: SchemaChange[]): void {
-  const text = (l: JsonValue): string => (typeof l === 'string' ? `'${l}'` : JSON.stringify(l))
-  const inB = new Set(b.map((l) => canonicalJson(l)))
-  const inA = new Set(a.map((l) => canonicalJson(l)))
-  for (const l of a) {
-    if (!inB.has(canonicalJson(l))) {
-      out.push({
-        rule: 'ENUM_MEMBER_REMOVED',
-        path,
-        old: text(l),
-        message: `member ${text(l)} removed`,
-      })
-    }
-  }
-  for (const l of b) {
-    if (!inA.has(canonicalJson(l))) {
-      out.push({
-        rule: 'ENUM_MEMBER_ADDED',
-        path,
-        new: text(l),
-        message: `member ${text(l)} added`,
-      })
-    }
-  }
+  const rules = { removed: 'ENUM_MEMBER_REMOVED', added: 'ENUM_MEMBER_ADDED', noun: 'member' } as const
+  diffMemberSets(a, b, path, rules, literalText, out)
 }
 
 function diffObjects(a: Schema, b: Schema, path: string, out: SchemaChange[]): void {
@@ -249,28 +256,8 @@ function diffTuples(a: Schema, b: Schema, path: string, out: SchemaChange[]): vo
 function diffMembers(a: Schema, b: Schema, path: string, out: SchemaChange[]): void {
   const membersA = (a.anyOf ?? a.oneOf ?? a.allOf ?? []) as JsonValue[]
   const membersB = (b.anyOf ?? b.oneOf ?? b.allOf ?? []) as JsonValue[]
-  const inB = new Set(membersB.map((m) => canonicalJson(m)))
-  const inA = new Set(membersA.map((m) => canonicalJson(m)))
-  for (const m of membersA) {
-    if (!inB.has(canonicalJson(m))) {
-      out.push({
-        rule: 'UNION_MEMBER_REMOVED',
-        path,
-        old: summarize(m),
-        message: `alternative ${summarize(m)} removed`,
-      })
-    }
-  }
-  for (const m of membersB) {
-    if (!inA.has(canonicalJson(m))) {
-      out.push({
-        rule: 'UNION_MEMBER_ADDED',
-        path,
-        new: summarize(m),
-        message: `alternative ${summarize(m)} added`,
-      })
-    }
-  }
+  const rules = { removed: 'UNION_MEMBER_REMOVED', added: 'UNION_MEMBER_ADDED', noun: 'alternative' } as const
+  diffMemberSets(membersA, membersB, path, rules, summarize, out)
 }
 
 function diffConstraints(

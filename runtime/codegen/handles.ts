@@ -9,6 +9,8 @@ import type { CollectionOptions } from './collections.ts'
 import type {
   CellDescriptor,
   CollectionDescriptor,
+  CollectionDescriptorOf,
+  CollectionKind,
   Descriptor,
   GroupDescriptor,
   MapDescriptor,
@@ -51,36 +53,19 @@ export interface CollectionHandle<D extends CollectionDescriptor, W, R> {
   reader(network: CollectionsHost, options?: CollectionOptions): R
 }
 
-export type MapHandle<K, V> = CollectionHandle<
-  MapDescriptor,
-  CollectionApi<'map', 'writer', K, V>,
-  CollectionApi<'map', 'reader', K, V>
+/** The handle of collection kind `Kind` with keys `K`, values `V` and priorities `P`. */
+type HandleOf<Kind extends CollectionKind, K, V, P = never> = CollectionHandle<
+  CollectionDescriptorOf<Kind>,
+  CollectionApi<Kind, 'writer', K, V, P>,
+  CollectionApi<Kind, 'reader', K, V, P>
 >
-export type VecHandle<T> = CollectionHandle<
-  VecDescriptor,
-  CollectionApi<'vec', 'writer', never, T>,
-  CollectionApi<'vec', 'reader', never, T>
->
-export type SetHandle<T> = CollectionHandle<
-  SetDescriptor,
-  CollectionApi<'set', 'writer', never, T>,
-  CollectionApi<'set', 'reader', never, T>
->
-export type CellHandle<T> = CollectionHandle<
-  CellDescriptor,
-  CollectionApi<'cell', 'writer', never, T>,
-  CollectionApi<'cell', 'reader', never, T>
->
-export type OnceHandle<T> = CollectionHandle<
-  OnceDescriptor,
-  CollectionApi<'once', 'writer', never, T>,
-  CollectionApi<'once', 'reader', never, T>
->
-export type PriorityQueueHandle<P, K, V> = CollectionHandle<
-  PriorityQueueDescriptor,
-  CollectionApi<'priorityQueue', 'writer', K, V, P>,
-  CollectionApi<'priorityQueue', 'reader', K, V, P>
->
+
+export type MapHandle<K, V> = HandleOf<'map', K, V>
+export type VecHandle<T> = HandleOf<'vec', never, T>
+export type SetHandle<T> = HandleOf<'set', never, T>
+export type CellHandle<T> = HandleOf<'cell', never, T>
+export type OnceHandle<T> = HandleOf<'once', never, T>
+export type PriorityQueueHandle<P, K, V> = HandleOf<'priorityQueue', K, V, P>
 
 function prepare<D extends Descriptor>(descriptor: D, kind: D['kind']): D {
   verifyDescriptor(descriptor, kind)

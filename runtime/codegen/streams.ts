@@ -5,6 +5,7 @@
  */
 
 import type { Digest } from '../primitives/digest.ts'
+import type { MosaikError } from '../primitives/errors.ts'
 import type { WaitOptions } from '../primitives/watch.ts'
 import type { TicketValidator } from '../tickets/ticket.ts'
 
@@ -14,6 +15,8 @@ export interface PeerInfo {
   readonly peerId: string
   /** Tags the peer advertises in its signed entry. */
   readonly tags: readonly string[]
+  /** Smoothed round-trip time to the peer in ms, once measured (mosaik's `rtt_below` checks). */
+  readonly rtt?: number
 }
 
 /**
@@ -137,6 +140,11 @@ export interface Producer<T> extends AsyncDisposable {
   trySend(datum: T): TrySendResult
   /** The current channels to consumers. */
   consumers(): ChannelInfo[]
+  /**
+   * Calls `listener` with every problem the producer meets with a peer (a `SchemaMismatchError`
+   * when a consumer's schema differs, …); returns the unsubscribe function.
+   */
+  onError(listener: (error: MosaikError) => void): () => void
   /** Flushes what was accepted, unsubscribes every consumer and releases resources. Idempotent. */
   close(): Promise<void>
 }
@@ -159,6 +167,12 @@ export interface Consumer<T> extends AsyncIterableIterator<T, undefined>, AsyncD
   tryNext(): T | undefined
   /** The current channels to producers. */
   producers(): ChannelInfo[]
+  /**
+   * Calls `listener` with every problem the consumer meets with a peer: a `SchemaMismatchError`, a
+   * `ValidationError` for each rejected datum (naming stream, peer and path), a `ProtocolError` for
+   * malformed frames; returns the unsubscribe function.
+   */
+  onError(listener: (error: MosaikError) => void): () => void
   /** Unsubscribes from every producer and releases resources. Idempotent. */
   close(): Promise<void>
 }

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateCommand } from '../../generator/commands/generate.ts'
 import { runCli } from '../../generator/run.ts'
@@ -39,5 +41,21 @@ describe.each(goldenCases().map((dir) => [path.basename(dir), dir]))('golden cas
       for (const copy of copies)
         expect(readFileSync(path.join(copy.dir, 'generated', file)).equals(expected)).toBe(true)
     }
+  })
+})
+
+describe('generated code', () => {
+  it('runs under Node type stripping (erasable syntax only) and its descriptors verify at import', async () => {
+    const index = path.join(
+      goldenCases().find((d) => d.endsWith('all-kinds')) as string,
+      'generated/index.ts',
+    )
+    const script = `const m = await import(${JSON.stringify(index)}); console.log(Object.keys(m).sort().join(','))`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=mosaik-source', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    )
+    expect(stdout.trim()).toBe('asks,genesis,history,ledger,owner,symbols,trades')
   })
 })

@@ -1,18 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
-import { IMPORTS, mosaik, ORDERS, tempProject } from './harness.ts'
+import { describe, expect, it } from 'vitest'
+import { IMPORTS, mosaik, ORDERS, projectsRemovedAfterEach } from './harness.ts'
 
-const projects: { remove(): void }[] = []
-afterEach(() => {
-  for (const p of projects.splice(0)) p.remove()
-})
-
-function project(files: Record<string, string>): string {
-  const p = tempProject(files)
-  projects.push(p)
-  return p.dir
-}
+const project = projectsRemovedAfterEach()
 
 /** Exit code 2 and a located message (every fragment present), never a stack trace. */
 async function expectInputError(args: string[], dir: string, fragments: (string | RegExp)[]): Promise<void> {

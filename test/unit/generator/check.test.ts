@@ -1,22 +1,18 @@
 import { execFileSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Finding } from '../../../generator/compat/compare.ts'
 import { RULES } from '../../../generator/compat/rules.ts'
 import { idsOf } from '../../../runtime/codegen/ids.ts'
-import { mosaik, ORDERS, tempProject } from './harness.ts'
+import { mosaik, ORDERS, projectsRemovedAfterEach } from './harness.ts'
 
-const projects: { remove(): void }[] = []
-afterEach(() => {
-  for (const p of projects.splice(0)) p.remove()
-})
+const project = projectsRemovedAfterEach()
 
 async function generated(files: Record<string, string>): Promise<string> {
-  const p = tempProject(files)
-  projects.push(p)
-  expect((await mosaik(['generate'], p.dir)).code).toBe(0)
-  return p.dir
+  const dir = project(files)
+  expect((await mosaik(['generate'], dir)).code).toBe(0)
+  return dir
 }
 
 const CHANGED = ORDERS.replace(

@@ -1,20 +1,11 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { scaled } from '../../../runtime/primitives/time.ts'
 import { waitFor } from '../../../runtime/primitives/watch.ts'
-import { IMPORTS, mosaik, ORDERS, tempProject } from './harness.ts'
+import { IMPORTS, mosaik, ORDERS, projectsRemovedAfterEach } from './harness.ts'
 
-const projects: { remove(): void }[] = []
-afterEach(() => {
-  for (const p of projects.splice(0)) p.remove()
-})
-
-function project(files: Record<string, string>): string {
-  const p = tempProject(files)
-  projects.push(p)
-  return p.dir
-}
+const project = projectsRemovedAfterEach()
 
 const OUT = 'src/generated/mosaik'
 const read = (dir: string, file: string): string => readFileSync(path.join(dir, file), 'utf8')

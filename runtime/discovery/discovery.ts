@@ -404,17 +404,17 @@ export class Discovery {
   #accept(value: unknown, from: PeerId | undefined, source: Source): 'discovered' | 'updated' | 'unchanged' {
     const { config, metrics } = this.#requireStarted()
     const now = Date.now()
-    let signed: SignedPeerEntry
+    let signed: SignedPeerEntry | undefined
     try {
       signed = openEntry(value, {
         network: this.#network.networkId,
         now,
         maxTimeDrift: config.maxTimeDrift,
         purgeAfter: config.purgeAfter,
+        known: (peer) => this.catalog.get(peer)?.version ?? this.#tombstones.get(peer),
       })
+      if (!signed) return 'unchanged'
       const peer = signed.entry.peerId
-      const tombstone = this.#tombstones.get(peer)
-      if (tombstone && !isNewer(signed.entry.version, tombstone)) return 'unchanged'
       if (!this.catalog.has(peer) && this.catalog.size >= config.maxPeers) {
         throw new RejectedError('capacity', `catalog is full (${config.maxPeers} peers)`)
       }

@@ -6,7 +6,7 @@
 import type { PeerId, Signer } from '../network/identity.ts'
 import { Digest } from '../primitives/digest.ts'
 import { type Ticket, ticketId } from '../tickets/ticket.ts'
-import { type Envelope, open, reject, seal } from './signed.ts'
+import { type Envelope, reject, seal, unseal, verified } from './signed.ts'
 
 /** `(start, update)` in ms since the epoch; ordered lexicographically. A restart gets a new `start`. */
 export interface PeerEntryVersion {
@@ -59,6 +59,8 @@ export interface EntryCheck {
   maxTimeDrift: number
   /** Refuse entries last updated longer ago than this. */
   purgeAfter: number
+  /** The version already held for a peer: entries not newer are skipped before their signature is checked. */
+  known?: (peer: PeerId) => PeerEntryVersion | undefined
 }
 
 /** True when version `a` is strictly newer than `b`. */
@@ -93,10 +95,13 @@ export function signEntry(entry: PeerEntry, signer: Signer): SignedPeerEntry {
 
 /**
  * Verifies and validates an untrusted signed entry. Throws `RejectedError` with reason malformed,
- * oversized, signature, network, future or stale.
+ * oversized, signature, network, future or stale. Returns undefined, without checking the
+ * signature, for an entry that is not newer than `check.known` says (most gossip and sync traffic
+ * repeats what a node holds; verifying only what could change anything keeps that cheap).
  */
-export function openEntry(value: unknown, check: EntryCheck): SignedPeerEntry {
-  const { peer, fields, envelope } = open(ENTRY_KIND, value, ENTRY_LIMITS.bodyBytes)
+export function openEntry(value: unknown, check: EntryCheck): SignedPeerEntry | undefined {
+  const opened = unseal(ENTRY_KIND, value, ENTRY_LIMITS.bodyBytes)
+  const { peer, fields, envelope } = opened
   const network = digestField(fields.network, 'network')
   if (!network.equals(check.network))
     throw reject('network', `entry of ${peer} is for network ${network.short}`)
@@ -107,6 +112,9 @@ export function openEntry(value: unknown, check: EntryCheck): SignedPeerEntry {
     throw reject('future', `entry of ${peer} is stamped in the future`)
   if (update < check.now - check.purgeAfter)
     throw reject('stale', `entry of ${peer} is older than purgeAfter`)
+  const known = check.known?.(peer)
+  if (known && !isNewer({ start, update }, known)) return undefined
+  verified(opened)
   const entry: PeerEntry = {
     peerId: peer,
     network,

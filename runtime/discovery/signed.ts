@@ -51,13 +51,22 @@ export function seal(kind: string, fields: Record<string, unknown>, signer: Sign
  * names. Throws `RejectedError` (reason malformed, oversized or signature) otherwise.
  */
 export function open(kind: string, value: unknown, maxBytes: number): Opened {
+  return verified(unseal(kind, value, maxBytes))
+}
+
+/**
+ * The shape checks of `open` without the signature check, for callers that can drop a message as
+ * uninteresting (e.g. not newer than what they hold) before paying for `verified`.
+ */
+export function unseal(kind: string, value: unknown, maxBytes: number): Opened {
   if (typeof value !== 'object' || value === null) throw reject('malformed', 'envelope is not a map')
   const { body, sig } = value as Record<string, unknown>
   if (!(body instanceof Uint8Array) || !(sig instanceof Uint8Array)) {
     throw reject('malformed', 'envelope needs binary body and sig')
   }
-  if (body.length > maxBytes)
+  if (body.length > maxBytes) {
     throw reject('oversized', `signed body of ${body.length} bytes exceeds ${maxBytes}`)
+  }
   let fields: unknown
   try {
     fields = decode(body)
@@ -68,9 +77,17 @@ export function open(kind: string, value: unknown, maxBytes: number): Opened {
     throw reject('malformed', 'signed body is not a map')
   }
   const record = fields as Record<string, unknown>
-  if (record.kind !== kind)
+  if (record.kind !== kind) {
     throw reject('malformed', `expected a ${kind}, got ${String(record.kind).slice(0, 40)}`)
+  }
   if (!isPeerId(record.peer)) throw reject('malformed', 'signed body names no valid peer id')
-  if (!verifySignature(record.peer, body, sig)) throw reject('signature', `bad signature for ${record.peer}`)
   return { peer: record.peer, fields: record, envelope: { body, sig } }
+}
+
+/** Throws `RejectedError('signature')` unless the envelope is signed by the peer it names. */
+export function verified(opened: Opened): Opened {
+  const { peer, envelope } = opened
+  if (!verifySignature(peer, envelope.body, envelope.sig))
+    throw reject('signature', `bad signature for ${peer}`)
+  return opened
 }

@@ -12,6 +12,7 @@ import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { discoveryConfig } from '../discovery/config.ts'
 import { Discovery } from '../discovery/discovery.ts'
+import { Groups } from '../groups/runtime/groups.ts'
 import { Metrics } from '../metrics/registry.ts'
 import { type MetricsServer, serveMetrics } from '../metrics/server.ts'
 import { type Digest, id } from '../primitives/digest.ts'
@@ -25,6 +26,7 @@ import {
 import { Lifecycle } from '../primitives/lifecycle.ts'
 import { createLogger, type Logger } from '../primitives/logger.ts'
 import type { WaitOptions } from '../primitives/watch.ts'
+import { Streams } from '../streams/streams.ts'
 import { nodePrivateKey, type PeerId, parsePeerId, Signer } from './identity.ts'
 import { Link, type LinkCounters, type LinkOptions } from './link.ts'
 import { createNode } from './node.ts'
@@ -57,6 +59,8 @@ export class Network implements AsyncDisposable {
   readonly peerId: PeerId
   /** Peer discovery: the catalog of peers, the local entry and its updates. */
   readonly discovery: Discovery
+  /** Typed pub/sub: producers and consumers of streams (what generated stream handles use). */
+  readonly streams: Streams
   /** Prometheus metrics of every subsystem of this node. */
   readonly metrics: Metrics
   /** This node's logger (children per subsystem). */
@@ -72,6 +76,7 @@ export class Network implements AsyncDisposable {
   readonly libp2p: Libp2p
 
   readonly #links = new Set<Link>()
+  #groups: Groups | undefined
   readonly #handled = new Set<string>()
   readonly #counters: LinkCounters & { opened: number }
   readonly #metricsServer: MetricsServer | undefined
@@ -121,6 +126,7 @@ export class Network implements AsyncDisposable {
         dht,
         mdns: options.mdns ?? false,
       })
+      await node.streams.start()
       return node
     } catch (err) {
       await server?.close()
@@ -148,6 +154,16 @@ export class Network implements AsyncDisposable {
     this.#counters = { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0, opened: 0 }
     this.#registerMetrics()
     this.discovery = new Discovery(this)
+    this.streams = new Streams(this)
+  }
+
+  /**
+   * Raft groups (SPEC §6): what generated group clients (`matcher.join(network, machine)`) and
+   * replicated collections run on. Created on first use.
+   */
+  get groups(): Groups {
+    this.#groups ??= new Groups(this)
+    return this.#groups
   }
 
   /** Dialable multiaddrs of this node, each ending in `/p2p/<peerId>`. */

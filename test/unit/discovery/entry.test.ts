@@ -3,7 +3,13 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Catalog } from '../../../runtime/discovery/catalog.ts'
 import { openDeparture, signDeparture } from '../../../runtime/discovery/departure.ts'
-import { ENTRY_LIMITS, openEntry, type PeerEntry, signEntry } from '../../../runtime/discovery/entry.ts'
+import {
+  ENTRY_LIMITS,
+  openEntry,
+  type PeerEntry,
+  type SignedPeerEntry,
+  signEntry,
+} from '../../../runtime/discovery/entry.ts'
 import { nextRtt } from '../../../runtime/discovery/rtt.ts'
 import { Signer } from '../../../runtime/network/identity.ts'
 import { decode, encode, encodeCanonical } from '../../../runtime/primitives/codec.ts'
@@ -60,7 +66,7 @@ beforeAll(async () => {
 describe('signed PeerEntry', () => {
   it('round-trips through the wire and verifies', () => {
     const signed = signEntry(entry(), signer)
-    const opened = openEntry(decode(encode(signed.envelope)), check)
+    const opened = openEntry(decode(encode(signed.envelope)), check) as SignedPeerEntry
     expect(opened.entry.peerId).toBe(peerId)
     expect(opened.entry.tags).toEqual(['a', 'b'])
     expect(opened.entry.streams[0]?.equals(id('stream-1'))).toBe(true)
@@ -87,6 +93,14 @@ describe('signed PeerEntry', () => {
     expect(reason(() => openEntry(future.envelope, check))).toBe('future')
     const stale = signEntry(entry({ version: { start: 0, update: now - 400_000 } }), signer)
     expect(reason(() => openEntry(stale.envelope, check))).toBe('stale')
+  })
+
+  it('skips entries that are not newer than the known version without checking their signature', () => {
+    const signed = signEntry(entry(), signer)
+    const forged = tamper(signed.envelope, (f) => (f.tags = ['evil']))
+    const known = () => signed.entry.version
+    expect(openEntry(forged, { ...check, known })).toBeUndefined()
+    expect(reason(() => openEntry(forged, check))).toBe('signature')
   })
 
   it('refuses an entry signed by someone else than the peer it names', async () => {

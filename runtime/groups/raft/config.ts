@@ -39,6 +39,8 @@ export interface RaftDebugFlags {
   voteWithoutLogCheck?: boolean
   /** Answer ReadIndex requests from the leader's commit index without confirming leadership. */
   readWithoutQuorum?: boolean
+  /** Put every message in `Ready.messages`: votes and acknowledgements leave before they are durable. */
+  sendBeforePersist?: boolean
 }
 
 export interface RaftConfig {

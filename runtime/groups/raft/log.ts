@@ -195,11 +195,20 @@ export class RaftLog {
     this.#base = { index, term, membership }
   }
 
-  /** Replaces the whole log by a snapshot's compaction point (a follower installing state). */
+  /**
+   * Moves the compaction point to a snapshot (a follower installing state). Entries after it are
+   * kept if the log matches the snapshot's last entry (they may already be acknowledged to the
+   * leader, so dropping them would lose acknowledged data); otherwise the whole log goes. Kept
+   * entries are written again after the snapshot.
+   */
   restore(snapshot: SnapshotMeta): void {
+    const kept = this.matchTerm(snapshot.index, snapshot.term)
+      ? this.#entries.slice(snapshot.index - this.#base.index)
+      : []
     this.#base = snapshot
     this.#entries = []
     this.#configs = []
+    this.append(kept)
     this.commit = snapshot.index
     this.applied = snapshot.index
     // Durable entries beyond the old commit may diverge from the snapshot's history; nothing counts

@@ -281,6 +281,7 @@ export class RaftNode {
     this.#electionElapsed = 0
     const pr = this.#progress.get(target) as Progress
     if (pr.match === this.#log.lastIndex()) this.#send({ type: 'timeout-now', to: target, term: this.#term })
+    else if (pr.state === 'replicate') pr.becomeProbe() // resend from what it surely has: catch it up now
     return { ok: true }
   }
 
@@ -382,11 +383,14 @@ export class RaftNode {
     }
     // Until the current term and vote are durable, nothing may leave: a restarted node could
     // otherwise reuse a term it already acted in.
-    const termDurable = hard.term === this.#durableHard.term && hard.vote === this.#durableHard.vote
+    const termDurable =
+      (hard.term === this.#durableHard.term && hard.vote === this.#durableHard.vote) ||
+      this.#config.debug.sendBeforePersist === true
     const messages: Message[] = []
     const messagesAfterPersist: Message[] = []
     for (const m of this.#messages) {
-      if (termDurable && SEND_NOW.has(m.type)) messages.push(m)
+      if (termDurable && (SEND_NOW.has(m.type) || this.#config.debug.sendBeforePersist === true))
+        messages.push(m)
       else messagesAfterPersist.push(m)
     }
     const rd: Ready = {

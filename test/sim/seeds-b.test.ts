@@ -1,0 +1,3 @@
+import { seedSweep } from './seed-suite.ts'
+
+seedSweep(1, 2)

@@ -119,7 +119,7 @@ export function parseLockfile(text: string, file: string): Lockfile {
       verifyDescriptor(entry as unknown as Descriptor, entry.kind)
     } catch (err) {
       if (err instanceof MosaikError)
-        throw corrupt(err.message.split(';')[0] as string, `/declarations/${name}`)
+        throw corrupt(String(err.details.problem ?? err.message), `/declarations/${name}`)
       throw err
     }
   }

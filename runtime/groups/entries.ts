@@ -1,0 +1,92 @@
+/**
+ * How the runtime stores Raft entries and snapshot metadata in a `LogStore`, which keeps them as
+ * opaque bytes:
+ * - an entry's data is one kind byte (0 command, 1 config, 2 noop) followed by the entry's payload;
+ * - a snapshot's config blob is the canonical msgpack of the membership at the snapshot, the
+ *   group's formation and the digest and size of the snapshot data (so peers can offer it and a
+ *   fetcher can verify what it assembled from several of them).
+ */
+import { decode, encodeCanonical } from '../primitives/codec.ts'
+import { DecodeError } from '../primitives/errors.ts'
+import { type Formation, parseFormation } from './formation.ts'
+import { membership as normalizedMembership } from './raft/membership.ts'
+import type { Entry, EntryKind, Membership, SnapshotMeta } from './raft/types.ts'
+import type { LogEntry, SnapshotMeta as StoredSnapshotMeta } from './storage/types.ts'
+
+const KIND_CODES: Readonly<Record<EntryKind, number>> = { command: 0, config: 1, noop: 2 }
+const KINDS: readonly EntryKind[] = ['command', 'config', 'noop']
+
+/** The kind of an entry from its wire/stored code; undefined for an unknown code. */
+export function entryKindOf(code: unknown): EntryKind | undefined {
+  return typeof code === 'number' ? KINDS[code] : undefined
+}
+
+/** The code of an entry kind on the wire and in storage. */
+export function entryKindCode(kind: EntryKind): number {
+  return KIND_CODES[kind]
+}
+
+/** A Raft entry as the store keeps it. */
+export function toLogEntry(entry: Entry): LogEntry {
+  const data = new Uint8Array(entry.data.length + 1)
+  data[0] = KIND_CODES[entry.kind]
+  data.set(entry.data, 1)
+  return { index: entry.index, term: entry.term, data }
+}
+
+/** A stored entry back as a Raft entry; throws DecodeError for an unknown kind byte. */
+export function fromLogEntry(stored: LogEntry): Entry {
+  const kind = entryKindOf(stored.data[0])
+  if (kind === undefined) throw new DecodeError(`stored entry ${stored.index} has an unknown kind`)
+  return { index: stored.index, term: stored.term, kind, data: stored.data.subarray(1) }
+}
+
+/** What a stored snapshot's config blob says. */
+export interface SnapshotDescription {
+  readonly membership: Membership
+  readonly formation: Formation | null
+  /** blake3 of the snapshot data, hex. */
+  readonly digest: string
+  readonly size: number
+}
+
+/** The config blob of a snapshot. */
+export function encodeSnapshotConfig(description: SnapshotDescription): Uint8Array {
+  const { membership, formation, digest, size } = description
+  return encodeCanonical({
+    voters: membership.voters,
+    learners: membership.learners,
+    formation: formation === null ? null : { id: formation.id, at: formation.at },
+    digest,
+    size,
+  })
+}
+
+/** Reads a config blob (from storage or a peer); throws DecodeError when malformed. */
+export function decodeSnapshotConfig(bytes: Uint8Array): SnapshotDescription {
+  const value = decode(bytes) as Record<string, unknown> | null
+  if (typeof value !== 'object' || value === null) throw new DecodeError('snapshot config is not a map')
+  const { voters, learners, formation, digest, size } = value
+  if (!Array.isArray(voters) || !Array.isArray(learners))
+    throw new DecodeError('snapshot config lacks members')
+  if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest))
+    throw new DecodeError('snapshot digest malformed')
+  if (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)
+    throw new DecodeError('snapshot size malformed')
+  let membership: Membership
+  try {
+    membership = normalizedMembership(voters as string[], learners as string[])
+  } catch (cause) {
+    throw new DecodeError('snapshot config holds an invalid membership', { cause })
+  }
+  return { membership, formation: parseFormation(formation ?? null), digest, size }
+}
+
+/** The core's view of a stored snapshot. */
+export function coreSnapshotMeta(stored: StoredSnapshotMeta): SnapshotMeta {
+  return {
+    index: stored.index,
+    term: stored.term,
+    membership: decodeSnapshotConfig(stored.config).membership,
+  }
+}

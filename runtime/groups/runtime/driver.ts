@@ -1,0 +1,340 @@
+/**
+ * The driver of one Raft core over a `LogStore` and a state machine: it runs the Ready contract of
+ * the core (`raft/types.ts` Ready) in one loop, so only one Ready is in flight at a time:
+ * 1. send the messages that need not wait for the disk;
+ * 2. write the snapshot being installed, the new entries and the hard state to the store, then
+ *    wait for `sync()` — everything that arrived meanwhile (proposals, peer messages) goes into the
+ *    next Ready, so one fsync covers a whole batch (group commit);
+ * 3. send the messages that had to wait, restore the machine from an installed snapshot, apply the
+ *    committed entries, hand out reads, and `advance()`.
+ *
+ * Snapshots are taken at deterministic points — right after applying an index that is a multiple
+ * of `snapshotEvery` — so all replicas hold byte-identical snapshots at the same indexes, which is
+ * what lets a lagging node fetch one snapshot from several peers in parallel.
+ */
+import { Digest } from '../../primitives/digest.ts'
+import { InvalidInputError, StorageError } from '../../primitives/errors.ts'
+import {
+  coreSnapshotMeta,
+  decodeSnapshotConfig,
+  encodeSnapshotConfig,
+  fromLogEntry,
+  type SnapshotDescription,
+  toLogEntry,
+} from '../entries.ts'
+import type { Formation } from '../formation.ts'
+import type { RaftConfig } from '../raft/config.ts'
+import { decodeMembership, NO_MEMBERS } from '../raft/membership.ts'
+import { RaftNode } from '../raft/node.ts'
+import type {
+  Entry,
+  Membership,
+  Message,
+  PersistedState,
+  ReadState,
+  Ready,
+  SnapshotMeta,
+  SoftState,
+} from '../raft/types.ts'
+import type { LogStore } from '../storage/types.ts'
+import { joinSnapshot, splitSnapshot } from './snapshot-blob.ts'
+
+/** What applying one committed command produced. */
+export type ApplyOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: unknown }
+
+/** The state machine as the driver sees it (the group adapts the user's machine to this). */
+export interface DriverMachine {
+  /** Applies a committed command entry's payload; a throw is that command's (deterministic) failure. */
+  apply(payload: Uint8Array, index: number, term: number): unknown
+  /** The state as snapshot chunks (deterministic bytes for equal states). */
+  snapshot(): readonly Uint8Array[]
+  /** Replaces the state with the one in `chunks`, taken at `index`. */
+  restore(chunks: readonly Uint8Array[], index: number): void
+}
+
+/** What the driver reports to its group. */
+export interface DriverEvents {
+  /** Messages to deliver to peers (any order between peers, in order per peer). */
+  send(messages: readonly Message[]): void
+  /** A committed entry was applied (commands carry the outcome; config/noop entries `null`). */
+  applied(entry: Entry, outcome: ApplyOutcome | null): void
+  /** A Ready was fully handled: the applied and commit indexes now. */
+  settled(applied: number, commit: number): void
+  /** Role, term or leader changed. */
+  soft(state: SoftState): void
+  /** Confirmed and dropped linearizable reads (confirmed ones are applied at their index already). */
+  reads(confirmed: readonly ReadState[], dropped: readonly string[]): void
+  /** The core wants a snapshot at `meta.index` or later fetched from peers (`install` when done). */
+  fetchSnapshot(meta: SnapshotMeta): void
+  /** The machine was replaced by a snapshot at `index`. */
+  restored(index: number): void
+  /** A snapshot was saved locally (for metrics). */
+  snapshotSaved(index: number, bytes: number): void
+  /** The store failed; the group must stop (the store is poisoned). */
+  failed(error: unknown): void
+}
+
+/** Options of the core that the runtime owns. */
+export type CoreConfig = Partial<RaftConfig>
+
+export interface DriverInit {
+  readonly id: string
+  readonly store: LogStore
+  readonly machine: DriverMachine
+  readonly events: DriverEvents
+  readonly config: CoreConfig
+  readonly snapshotEvery: number
+  readonly compactionMargin: number
+  /** The group's formation, written into every snapshot's description. */
+  readonly formation: () => Formation | null
+  readonly random?: () => number
+}
+
+/** A snapshot fetched from peers, waiting for the core to take it. */
+interface PendingInstall {
+  readonly meta: SnapshotMeta
+  readonly description: SnapshotDescription
+  readonly data: Uint8Array
+}
+
+export class RaftDriver {
+  readonly id: string
+  readonly store: LogStore
+  readonly #node: RaftNode
+  readonly #init: DriverInit
+  #applied = 0
+  /** The membership of the latest applied config entry (or of the restored snapshot). */
+  #membership: Membership
+  #scheduled = false
+  #running: Promise<void> | null = null
+  #failed = false
+  #closed = false
+  #savingSnapshot = false
+  readonly #installs = new Map<number, PendingInstall>()
+
+  private constructor(init: DriverInit, node: RaftNode, restored: Restored) {
+    this.id = init.id
+    this.store = init.store
+    this.#init = init
+    this.#node = node
+    this.#applied = restored.applied
+    this.#membership = restored.membership
+  }
+
+  /**
+   * Starts a driver from what `store` holds: restores the machine from the stored snapshot (if any)
+   * and starts the core from the stored hard state and entries. The entries between the snapshot
+   * and the stored commit index are applied again by the first Readies.
+   */
+  static async open(init: DriverInit, initial?: readonly Uint8Array[]): Promise<RaftDriver> {
+    const restored = await restoreFromStore(init.store, init.machine, initial)
+    return new RaftDriver(init, newNode(init, restored.state), restored)
+  }
+
+  /** The core (read it; change it only through the driver's methods). */
+  get node(): RaftNode {
+    return this.#node
+  }
+
+  /** Index of the last entry applied to the machine. */
+  get applied(): number {
+    return this.#applied
+  }
+
+  /** True when the store has no log and no snapshot: the node has never been part of a group. */
+  get empty(): boolean {
+    return this.store.lastIndex === 0 && this.store.snapshot === null
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  tick(): void {
+    if (this.#closed) return
+    this.#node.tick()
+    this.schedule()
+  }
+
+  step(message: Message): void {
+    if (this.#closed) return
+    this.#node.step(message)
+    this.schedule()
+  }
+
+  /** Wakes the loop (coalesced: one run per turn of the event loop). */
+  schedule(): void {
+    if (this.#scheduled || this.#closed || this.#failed) return
+    this.#scheduled = true
+    setImmediate(this.#wake)
+  }
+
+  /**
+   * Offers a snapshot fetched from peers. Returns false (and drops it) when the core does not take
+   * it; otherwise the next Ready writes it to the store and restores the machine from it.
+   */
+  install(meta: SnapshotMeta, description: SnapshotDescription, data: Uint8Array): boolean {
+    if (this.#closed) return false
+    if (!this.#node.installSnapshot(meta)) return false
+    this.#installs.set(meta.index, { meta, description, data })
+    this.schedule()
+    return true
+  }
+
+  /** Stops the loop for good (the store is closed by its owner). */
+  async close(): Promise<void> {
+    this.#closed = true
+    while (this.#running) await this.#running
+  }
+
+  // ------------------------------------------------------------------ the loop
+
+  readonly #wake = (): void => {
+    this.#scheduled = false
+    if (this.#running || this.#closed || this.#failed) return
+    this.#running = this.#loop().finally(() => {
+      this.#running = null
+    })
+  }
+
+  async #loop(): Promise<void> {
+    try {
+      while (!this.#closed && this.#node.hasReady()) {
+        await this.#handle(this.#node.ready())
+      }
+    } catch (err) {
+      this.#failed = true
+      this.#init.events.failed(err)
+    }
+  }
+
+  async #handle(rd: Ready): Promise<void> {
+    const node = this.#node
+    const { events } = this.#init
+    if (rd.softState !== null) events.soft(rd.softState)
+    if (rd.messages.length > 0) events.send(rd.messages)
+    const install = rd.snapshot === null ? undefined : this.#takeInstall(rd.snapshot)
+    if (install !== undefined) await this.#writeInstall(install)
+    if (rd.entries.length > 0) this.store.append(rd.entries.map(toLogEntry))
+    if (rd.hardState !== null) this.store.setHardState(rd.hardState)
+    if (install !== undefined || rd.entries.length > 0 || rd.hardState !== null) await this.store.sync()
+    if (this.#closed) return
+    if (rd.messagesAfterPersist.length > 0) events.send(rd.messagesAfterPersist)
+    if (install !== undefined) {
+      this.#init.machine.restore(splitSnapshot(install.data), install.meta.index)
+      this.#applied = install.meta.index
+      this.#membership = install.meta.membership
+      events.restored(install.meta.index)
+    }
+    for (const entry of rd.committed) this.#apply(entry)
+    if (rd.fetchSnapshot !== null) events.fetchSnapshot(rd.fetchSnapshot)
+    node.advance()
+    events.settled(this.#applied, node.commit)
+    if (rd.readStates.length > 0 || rd.droppedReads.length > 0) events.reads(rd.readStates, rd.droppedReads)
+  }
+
+  #takeInstall(meta: SnapshotMeta): PendingInstall {
+    const install = this.#installs.get(meta.index)
+    if (install === undefined)
+      throw new InvalidInputError(`snapshot ${meta.index} to install was never fetched`)
+    this.#installs.clear()
+    return install
+  }
+
+  async #writeInstall(install: PendingInstall): Promise<void> {
+    const { meta, description, data } = install
+    const config = encodeSnapshotConfig({ ...description, membership: meta.membership })
+    await this.store.saveSnapshot({ index: meta.index, term: meta.term, config }, data)
+  }
+
+  #apply(entry: Entry): void {
+    if (entry.index !== this.#applied + 1) {
+      throw new StorageError(`applying entry ${entry.index} after ${this.#applied}: the log has a gap`)
+    }
+    let outcome: ApplyOutcome | null = null
+    if (entry.kind === 'command') {
+      try {
+        outcome = { ok: true, result: this.#init.machine.apply(entry.data, entry.index, entry.term) }
+      } catch (error) {
+        outcome = { ok: false, error }
+      }
+    }
+    if (entry.kind === 'config') this.#membership = decodeMembership(entry.data)
+    this.#applied = entry.index
+    this.#init.events.applied(entry, outcome)
+    if (entry.index % this.#init.snapshotEvery === 0) this.#takeSnapshot(entry)
+  }
+
+  /** Captures the machine now (synchronously, between two entries) and saves it in the background. */
+  #takeSnapshot(entry: Entry): void {
+    if (this.#savingSnapshot) return
+    const data = joinSnapshot(this.#init.machine.snapshot())
+    const meta: SnapshotMeta = { index: entry.index, term: entry.term, membership: this.#membership }
+    const config = encodeSnapshotConfig({
+      membership: meta.membership,
+      formation: this.#init.formation(),
+      digest: Digest.hash(data).hex,
+      size: data.length,
+    })
+    this.#savingSnapshot = true
+    void this.store
+      .saveSnapshot({ index: meta.index, term: meta.term, config }, data)
+      .then(async () => {
+        if (this.#closed) return
+        this.#node.snapshotSaved(meta)
+        this.#init.events.snapshotSaved(meta.index, data.length)
+        const through = meta.index - this.#init.compactionMargin
+        if (through > this.store.firstIndex - 1) await this.store.compact(through)
+      })
+      .catch((err: unknown) => {
+        if (!this.#closed) this.#init.events.failed(err)
+      })
+      .finally(() => {
+        this.#savingSnapshot = false
+      })
+  }
+}
+
+function newNode(init: DriverInit, state: PersistedState): RaftNode {
+  return new RaftNode({
+    id: init.id,
+    random: init.random ?? Math.random,
+    // Snapshots are the driver's (deterministic indexes), never the core's own schedule.
+    config: { ...init.config, snapshotEntries: 0, compactionMargin: init.compactionMargin },
+    state,
+  })
+}
+
+/** Reads the durable state for the core and restores the machine from the stored snapshot. */
+async function restoreFromStore(
+  store: LogStore,
+  machine: DriverMachine,
+  initial?: readonly Uint8Array[],
+): Promise<Restored> {
+  const stored = store.snapshot
+  let snapshot: SnapshotMeta | null = null
+  if (stored !== null) {
+    snapshot = coreSnapshotMeta(stored)
+    const description = decodeSnapshotConfig(stored.config)
+    const data = await store.readSnapshot()
+    if (Digest.hash(data).hex !== description.digest) {
+      throw new StorageError(`stored snapshot ${stored.index} does not match its digest`)
+    }
+    machine.restore(splitSnapshot(data), stored.index)
+  } else if (initial !== undefined) {
+    machine.restore(initial, 0)
+  }
+  const first = store.firstIndex
+  const entries = store.lastIndex >= first ? store.entries(first, store.lastIndex + 1).map(fromLogEntry) : []
+  return {
+    state: { hardState: { ...store.hardState }, snapshot, entries },
+    applied: snapshot?.index ?? 0,
+    membership: snapshot?.membership ?? NO_MEMBERS,
+  }
+}
+
+interface Restored {
+  readonly state: PersistedState
+  readonly applied: number
+  readonly membership: Membership
+}

@@ -1,0 +1,1109 @@
+/**
+ * `Group`: one Raft group on one node — the generic runtime that both generated group clients and
+ * replicated collections run on. It ties together:
+ * - the bonds to the group's other members (`bonds/`), over which Raft messages, forwarded
+ *   commands, status, formation offers and snapshot chunks travel;
+ * - the driver of the Raft core over the log store (`driver.ts`) and the state machine;
+ * - formation of a new group and the merge of isolated groups (`formation.ts`, `autopilot/`);
+ * - the leader's autopilot, which turns bonded peers into learners, caught-up learners into voters
+ *   and long-absent members into removals, each one log entry;
+ * - state sync of lagging nodes from several peers (`sync/`);
+ * - the client API: execute, feed, linearizable barriers and reads, `when` conditions.
+ */
+import { rename } from 'node:fs/promises'
+import type { ApplyContext, GroupMembers, GroupWhen, Index, IndexWatcher } from '../../codegen/groups.ts'
+import type { PeerInfo } from '../../codegen/streams.ts'
+import { Emitter } from '../../discovery/events.ts'
+import type { Network } from '../../network/network.ts'
+import { decode, encode } from '../../primitives/codec.ts'
+import type { Digest } from '../../primitives/digest.ts'
+import {
+  GroupClosedError,
+  InvalidInputError,
+  isMosaikError,
+  OfflineError,
+  ProtocolError,
+} from '../../primitives/errors.ts'
+import { Lifecycle } from '../../primitives/lifecycle.ts'
+import type { Logger } from '../../primitives/logger.ts'
+import { type WaitOptions, Watchable } from '../../primitives/watch.ts'
+import type { TicketValidator } from '../../tickets/ticket.ts'
+import { nextMembershipChange, type PeerView } from '../autopilot/autopilot.ts'
+import { FormationAgent } from '../autopilot/formation.ts'
+import type { Bond, BondEnd } from '../bonds/bond.ts'
+import { BondSet } from '../bonds/bond-set.ts'
+import type { Hello } from '../bonds/handshake.ts'
+import { bondKey } from '../bonds/proof.ts'
+import { decodeSnapshotConfig, fromLogEntry, toLogEntry } from '../entries.ts'
+import { type Formation, type FoundingEntry, formationWins, readFoundingEntry } from '../formation.ts'
+import { type GroupTiming, groupTiming, storeIdWithConsensus } from '../profiles.ts'
+import type { LeadershipPreference as CoreLeadership } from '../raft/config.ts'
+import { NO_MEMBERS } from '../raft/membership.ts'
+import type { Entry, Membership, Message, Role, SnapshotMeta, SoftState } from '../raft/types.ts'
+import { MemoryLogStore } from '../storage/memory.ts'
+import type { LogStore } from '../storage/types.ts'
+import { WalLogStore } from '../storage/wal/wal-store.ts'
+import { fetchSnapshot, serveSnapshot } from '../sync/snapshot-sync.ts'
+import { type BondMessage, type BondStatus, MAX_FORWARD_BATCH } from '../wire/bond.ts'
+import { decodeRaftMessage, encodeRaftMessage } from '../wire/raft.ts'
+import { Calls } from './calls.ts'
+import { type ApplyOutcome, type DriverEvents, RaftDriver } from './driver.ts'
+import type { GroupEvent } from './events.ts'
+import { GroupMetrics } from './metrics.ts'
+import { Forwarder, Proposals } from './proposals.ts'
+import { ReadBarriers } from './reads.ts'
+
+/**
+ * The state machine a group runs, as the generic runtime sees it. Commands travel as msgpack;
+ * `apply` receives them decoded, in log order, on every replica, and must be deterministic.
+ */
+export interface GroupStateMachine {
+  /** Applies a committed command. The return value is handed to the proposer's `execute`. */
+  apply(command: unknown, context: ApplyContext): unknown
+  /** The whole state as chunks; equal states must give equal bytes. Called between commands. */
+  snapshot(): readonly Uint8Array[]
+  /** Replaces the whole state with `chunks` from `snapshot()` on any replica, taken at `index`. */
+  restore(chunks: readonly Uint8Array[], index: number): void
+}
+
+/** How a node takes part in elections (SPEC §6). */
+export type Leadership = 'normal' | { readonly reluctant: number } | 'observer'
+
+/** Everything needed to open a group with the generic runtime. */
+export interface GroupSpec {
+  /** Declaration name: feeds the GroupId. */
+  readonly name: string
+  /** Signature of the whole state machine: feeds the StoreId. */
+  readonly typeSignature: Digest
+  readonly machine: GroupStateMachine
+  /** Throws (e.g. ValidationError) for a command that must not be proposed. */
+  readonly checkCommand?: (command: unknown) => void
+  readonly secret?: string | Uint8Array
+  readonly storage?: { readonly dir: string; readonly fsync?: boolean }
+  readonly leadership?: Leadership
+  readonly minVoters?: number
+  /** `lan` (default), `wan` or `mosaik`. */
+  readonly profile?: string
+  /** Individual timing settings over the profile's (consensus ones change the StoreId). */
+  readonly timing?: Partial<GroupTiming>
+  readonly tickets?: readonly TicketValidator[]
+  readonly require?: (peer: PeerInfo) => boolean
+  readonly signal?: AbortSignal
+}
+
+/** Options of `execute`/`feed`/`barrier`. */
+export interface GroupCallOptions extends WaitOptions {}
+
+/** Options of `read`. */
+export interface GroupReadOptions extends WaitOptions {
+  /** `linearizable` (default) waits for a read barrier; `local` reads this replica as it is. */
+  readonly consistency?: 'local' | 'linearizable'
+}
+
+/** What `execute` resolves with. */
+export interface Executed {
+  readonly index: Index
+  /** What the machine's `apply` returned on this node. */
+  readonly result: unknown
+}
+
+/** The subsystem a group belongs to. */
+export interface GroupHost {
+  readonly network: Network
+  readonly logger: Logger
+  emit(event: GroupEvent): void
+  /** The group closed (it leaves the registry). */
+  closed(group: Group): void
+}
+
+/** Largest command accepted. */
+export const MAX_COMMAND_BYTES = 1024 * 1024
+/** Raft messages per bond frame are cut at this many entry bytes. */
+const FRAME_ENTRY_BYTES = 2 * 1024 * 1024
+/** The autopilot and formation run every this many ticks. */
+const AUTOPILOT_TICKS = 4
+
+export class Group implements AsyncDisposable {
+  readonly name: string
+  readonly groupId: Digest
+  readonly storeId: Digest
+  readonly networkId: Digest
+  readonly peerId: string
+  readonly timing: GroupTiming
+  /** Resolves once the group's store is open and it takes part in the group. */
+  readonly ready: Promise<void>
+
+  readonly #host: GroupHost
+  readonly #spec: GroupSpec
+  readonly #lifecycle = new Lifecycle()
+  readonly #logger: Logger
+  readonly #metrics: GroupMetrics
+  readonly #bonds: BondSet
+  readonly #calls = new Calls()
+  readonly #proposals = new Proposals()
+  readonly #forwarder: Forwarder
+  readonly #reads = new ReadBarriers()
+  readonly #formationAgent: FormationAgent
+  readonly #observer: boolean
+  readonly #events: Emitter<GroupEvent>
+
+  readonly #leader = new Watchable<string | null>(null)
+  readonly #role = new Watchable<Role>('follower')
+  readonly #term = new Watchable(0)
+  readonly #applied = new Watchable(0)
+  readonly #online = new Watchable(false)
+  readonly #members = new Watchable<Membership>(NO_MEMBERS, sameMembers)
+
+  #store: LogStore | undefined
+  #driver: RaftDriver | undefined
+  /** The machine's state before anything was applied (restored when a merge empties the node). */
+  #initial: readonly Uint8Array[] = []
+  #formation: Formation | null = null
+  /** The formation whose leader this empty node follows, before it holds the founding entry. */
+  #adopting: string | null = null
+  #heardFromLeader = 0
+  #ticks = 0
+  #syncing = false
+  #merging = false
+  #failure: Error | null = null
+  /** When each member or bonded peer lost its live bond (autopilot grace), as seen by this leader. */
+  readonly #absentSince = new Map<string, number>()
+  #closing: Promise<void> | undefined
+
+  constructor(host: GroupHost, spec: GroupSpec, ids: { groupId: Digest; baseStoreId: Digest }) {
+    const network = host.network
+    this.#host = host
+    this.#spec = spec
+    this.name = spec.name
+    this.timing = groupTiming(spec.profile ?? 'lan', spec.timing)
+    this.groupId = ids.groupId
+    this.storeId = storeIdWithConsensus(ids.baseStoreId, this.timing)
+    this.networkId = network.networkId
+    this.peerId = network.peerId
+    this.#observer = spec.leadership === 'observer'
+    const minVoters = spec.minVoters ?? 1
+    if (!Number.isSafeInteger(minVoters) || minVoters < 1 || minVoters > this.timing.maxVoters) {
+      throw new InvalidInputError(
+        `minVoters must be an integer in 1..${this.timing.maxVoters}, got ${minVoters}`,
+      )
+    }
+    this.#logger = host.logger.child({ group: spec.name, store: this.storeId.short })
+    this.#events = new Emitter((err) => this.#logger.warn({ err }, 'group event listener threw'))
+    this.#metrics = new GroupMetrics(network.metrics, `${spec.name}/${this.storeId.short}`)
+    this.#bonds = new BondSet({
+      network,
+      storeId: this.storeId,
+      key: bondKey(this.storeId, this.groupId, spec.secret),
+      timing: this.timing,
+      validators: spec.tickets ?? [],
+      require: spec.require,
+      status: () => this.#status(),
+      lifecycle: this.#lifecycle,
+      logger: this.#logger,
+      events: {
+        message: (bond, message) => this.#onBondMessage(bond, message),
+        added: (bond) => this.#onBondAdded(bond),
+        removed: (bond, why) => this.#onBondRemoved(bond, why),
+        refused: (_peer, reason, by) => this.#metrics.refused(reason, by),
+        malformed: (bond, err) => {
+          this.#metrics.dropped('malformed')
+          this.#logger.debug({ peer: bond.peer, err }, 'malformed bond message')
+        },
+      },
+    })
+    this.#forwarder = new Forwarder({
+      leaderBond: () => this.#leaderBond(),
+      calls: this.#calls,
+      forwardTimeoutMs: this.timing.forwardTimeoutMs,
+    })
+    this.#formationAgent = new FormationAgent(
+      {
+        self: this.peerId,
+        observer: this.#observer,
+        minVoters,
+        maxVoters: this.timing.maxVoters,
+        formationDelayMs: this.timing.formationDelayMs,
+        handshakeMs: this.timing.handshakeMs,
+      },
+      {
+        send: (peer, message) => this.#bonds.get(peer)?.send(message) ?? false,
+        found: (entry) => this.#found(entry),
+        lockChanged: () => this.#announceStatus(),
+      },
+      Date.now(),
+    )
+    this.ready = this.#start()
+    this.ready.catch(() => {})
+    if (spec.signal) {
+      const signal = spec.signal
+      const leave = () => void this.close()
+      if (signal.aborted) leave()
+      else signal.addEventListener('abort', leave, { once: true })
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State
+
+  /** The current leader's peer id, if known. */
+  get leader(): string | undefined {
+    return this.#leader.value ?? undefined
+  }
+
+  get isLeader(): boolean {
+    return this.#role.value === 'leader'
+  }
+
+  get role(): Role {
+    return this.#role.value
+  }
+
+  get term(): number {
+    return this.#term.value
+  }
+
+  /** Index of the last command applied here (what local reads reflect). */
+  get committed(): Index {
+    return this.#applied.value
+  }
+
+  get online(): boolean {
+    return this.#online.value
+  }
+
+  /** Voters and learners in force, sorted. */
+  get members(): GroupMembers {
+    const m = this.#members.value
+    return { voters: m.voters, learners: m.learners }
+  }
+
+  /** The group this node belongs to (null before it founded or joined one). */
+  get formation(): Formation | null {
+    return this.#formation
+  }
+
+  /** Peers with an open bond. */
+  get bonded(): readonly string[] {
+    return [...this.#bonds.bonds.keys()].sort()
+  }
+
+  /** Conditions on leadership, online state and the applied index. */
+  readonly when: GroupWhen = {
+    leaderElected: (options) => this.#leader.when((l) => l !== null, options).then((l) => l as string),
+    leaderChanged: (options) => {
+      const current = this.#leader.value
+      return this.#leader.when((l) => l !== null && l !== current, options).then((l) => l as string)
+    },
+    online: (options) => this.#online.when((v) => v, options).then(() => undefined),
+    offline: (options) => this.#online.when((v) => !v, options).then(() => undefined),
+    committed: (): IndexWatcher => ({
+      reaches: (index, options) => this.#applied.when((a) => a >= index, options),
+      changed: (options) => this.#applied.changed(options),
+    }),
+  }
+
+  /** Calls `listener` for this group's events (formed, merged); returns the unsubscribe function. */
+  subscribe(listener: (event: GroupEvent) => void): () => void {
+    return this.#events.subscribe(listener)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Client API
+
+  /**
+   * Proposes `command` and resolves once it is committed and applied here, with its index and the
+   * machine's result. Followers forward it to the leader. Errors: OfflineError (no leader in
+   * time, or the proposal was overwritten by a new leader), TimeoutError, GroupClosedError, the
+   * machine's own error if `apply` threw, InvalidInputError/ValidationError for a bad command.
+   */
+  async execute(command: unknown, options: GroupCallOptions = {}): Promise<Executed> {
+    const { payload, deadline } = await this.#prepare(command, options)
+    const [index, term] = await this.#assign(payload, deadline, options.signal)
+    const outcome = await this.#outcome(index, term, deadline, options.signal)
+    if (!outcome.ok) throw outcome.error
+    return { index, result: outcome.result }
+  }
+
+  /** Proposes `command` and resolves as soon as the leader assigned its index (not yet committed). */
+  async feed(command: unknown, options: GroupCallOptions = {}): Promise<Index> {
+    const { payload, deadline } = await this.#prepare(command, options)
+    const [index] = await this.#assign(payload, deadline, options.signal)
+    return index
+  }
+
+  /**
+   * A linearizable read barrier: resolves with an index once this node has applied every entry that
+   * was committed when the barrier started (confirmed by the current leader with a quorum).
+   */
+  async barrier(options: GroupCallOptions = {}): Promise<Index> {
+    await this.#whenReady()
+    const deadline = Date.now() + (options.timeout ?? this.timing.commandTimeoutMs)
+    const index = await raceSignal(
+      this.#reads.request(deadline, (id) => this.#askRead(id)),
+      options.signal,
+    )
+    await this.#applied.when((a) => a >= index, this.#remaining(deadline, options.signal))
+    return index
+  }
+
+  /** Runs `reader` on local state, after a barrier unless `consistency` is `local`. */
+  async read<T>(reader: () => T, options: GroupReadOptions = {}): Promise<T> {
+    if ((options.consistency ?? 'linearizable') === 'linearizable') await this.barrier(options)
+    else await this.#whenReady()
+    return reader()
+  }
+
+  /** Asks the leader (this node) to hand leadership to `peer`. */
+  transferLeadership(peer: string): void {
+    const driver = this.#requireDriver()
+    const result = driver.node.transferLeadership(peer)
+    if (!result.ok) throw new InvalidInputError(`cannot transfer leadership to ${peer}: ${result.reason}`)
+    driver.schedule()
+  }
+
+  /** Leaves the group: tells the peers, fails pending calls with GroupClosedError, releases everything. */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown(new GroupClosedError(`group '${this.name}' is closed`))
+    return this.#closing
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  /** Accepts an inbound bond (called by the groups subsystem, which routed the link here). */
+  accept(link: import('../../network/link.ts').Link, hello: Hello): Promise<void> {
+    return this.#bonds.accept(link, hello)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Start and stop
+
+  async #start(): Promise<void> {
+    const network = this.#host.network
+    this.#initial = this.#spec.machine.snapshot()
+    const store = await openStore(this.#spec.storage)
+    this.#store = store
+    this.#lifecycle.defer(() => this.#store?.close())
+    this.#formation = formationInStore(store)
+    this.#driver = await this.#openDriver()
+    this.#publishMembers()
+    if (this.#lifecycle.closed) return
+    this.#bonds.start()
+    network.discovery.addGroups(this.storeId)
+    this.#lifecycle.defer(() => {
+      if (!network.closed) network.discovery.removeGroups(this.storeId)
+    })
+    this.#lifecycle.setInterval(() => this.#tick(), this.timing.tickMs)
+    this.#logger.debug({ formation: this.#formation?.id.slice(0, 10) ?? null }, 'group started')
+  }
+
+  async #shutdown(reason: Error): Promise<void> {
+    this.#failure ??= reason
+    await this.ready.catch(() => {})
+    this.#proposals.failAll(reason)
+    this.#reads.failAll(reason)
+    this.#forwarder.close(reason)
+    this.#calls.close(reason)
+    await this.#bonds.close()
+    await this.#driver?.close()
+    try {
+      await this.#lifecycle.close()
+    } finally {
+      for (const w of [this.#leader, this.#role, this.#term, this.#applied, this.#online, this.#members]) {
+        w.close(reason)
+      }
+      this.#events.clear()
+      this.#host.closed(this)
+    }
+  }
+
+  /** The store failed or the group hit a bug: it stops and every caller gets the error. */
+  #fail(err: unknown): void {
+    this.#logger.error({ err }, 'group stopped after a failure')
+    const reason = new GroupClosedError(
+      `group '${this.name}' stopped: ${(err as Error)?.message ?? String(err)}`,
+      {
+        cause: err,
+      },
+    )
+    this.#closing ??= this.#shutdown(reason)
+  }
+
+  async #openDriver(): Promise<RaftDriver> {
+    const events: DriverEvents = {
+      send: (messages) => this.#sendRaft(messages),
+      applied: (entry, outcome) => this.#onApplied(entry, outcome),
+      settled: (applied, commit) => this.#onSettled(applied, commit),
+      soft: (state) => this.#onSoft(state),
+      reads: (confirmed, dropped) => this.#reads.settle(confirmed, dropped),
+      fetchSnapshot: (meta) => void this.#sync(meta),
+      restored: (index) => this.#onRestored(index),
+      snapshotSaved: (_index, bytes) => this.#metrics.snapshot('saved', bytes),
+      failed: (err) => this.#fail(err),
+    }
+    return RaftDriver.open(
+      {
+        id: this.peerId,
+        store: this.#store as LogStore,
+        machine: {
+          apply: (payload, index, term) =>
+            this.#spec.machine.apply(decodeCommand(payload), {
+              index,
+              term,
+              groupId: this.groupId,
+              networkId: this.networkId,
+            }),
+          snapshot: () => this.#spec.machine.snapshot(),
+          restore: (chunks, index) => this.#spec.machine.restore(chunks, index),
+        },
+        events,
+        config: {
+          electionTicks: this.timing.electionTicks,
+          heartbeatTicks: this.timing.heartbeatTicks,
+          readMode: this.timing.readMode,
+          leaseMarginTicks: this.timing.leaseMarginTicks,
+          leadership: coreLeadership(this.#spec.leadership),
+          maxEntryBytes: MAX_COMMAND_BYTES + 16,
+          maxSizePerMsg: 512 * 1024,
+          maxInflightBytes: 8 * 1024 * 1024,
+        },
+        snapshotEvery: this.timing.snapshotEvery,
+        compactionMargin: this.timing.compactionMargin,
+        formation: () => this.#formation,
+      },
+      this.#initial,
+    )
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Ticks: Raft time, online state, retries, formation and the autopilot
+
+  #tick(): void {
+    const driver = this.#driver
+    if (driver === undefined || this.#failure !== null) return
+    const now = Date.now()
+    driver.tick()
+    this.#ticks++
+    this.#updateOnline(now)
+    this.#forwarder.expire(now)
+    this.#forwarder.flush()
+    this.#reads.retry(now, (id) => this.#askRead(id))
+    if (this.#ticks % AUTOPILOT_TICKS !== 0 || this.#merging) return
+    if (this.#formation === null && this.#adopting === null && driver.empty) {
+      this.#formationAgent.evaluate(
+        now,
+        [...this.#bonds.bonds.values()].map((b) => ({ peer: b.peer, status: b.status })),
+      )
+    }
+    if (this.isLeader) this.#autopilot(now)
+  }
+
+  #updateOnline(now: number): void {
+    const leader = this.#leader.value
+    const member = isMemberOf(this.#members.value, this.peerId)
+    const heard = now - this.#heardFromLeader < this.timing.electionTicks * this.timing.tickMs
+    this.#online.set(
+      leader !== null && member && !this.#syncing && (leader === this.peerId ? this.isLeader : heard),
+    )
+  }
+
+  #autopilot(now: number): void {
+    const driver = this.#requireDriver()
+    const status = driver.node.status()
+    const peers = new Map<string, PeerView>()
+    const known = new Set([
+      ...status.membership.voters,
+      ...status.membership.learners,
+      ...this.#bonds.bonds.keys(),
+    ])
+    known.delete(this.peerId)
+    for (const peer of known) {
+      const bond = this.#bonds.get(peer)
+      const compatible = bond === undefined || this.#sameGroup(bond.status)
+      const alive = bond !== undefined && compatible && now - bond.lastReceived < this.timing.bondTimeoutMs
+      if (alive) this.#absentSince.delete(peer)
+      else if (!this.#absentSince.has(peer)) this.#absentSince.set(peer, now)
+      peers.set(peer, {
+        alive,
+        observer: bond?.status.observer ?? false,
+        aliveSince: alive ? (bond as Bond).since : null,
+        absentSince: this.#absentSince.get(peer) ?? null,
+      })
+    }
+    const change = nextMembershipChange({
+      self: this.peerId,
+      membership: status.membership,
+      progress: status.progress,
+      commit: status.commit,
+      peers,
+      now,
+      promoteAfterMs: this.timing.promoteAfterMs,
+      removeAfterMs: this.timing.removeAfterMs,
+      maxVoters: this.timing.maxVoters,
+    })
+    if (change === null) return
+    const result = driver.node.proposeMembership(change.next)
+    if (!result.ok) return
+    this.#metrics.membershipChange(change.action)
+    this.#logger.info(
+      { action: change.action, peers: change.peers, index: result.index },
+      'membership change',
+    )
+    driver.schedule()
+  }
+
+  /** A peer's status is compatible: it belongs to this node's group, or to none yet (a joiner). */
+  #sameGroup(status: BondStatus): boolean {
+    if (status.locked) return false
+    return status.formation === null || status.formation.id === this.#formation?.id
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Proposals
+
+  async #prepare(
+    command: unknown,
+    options: GroupCallOptions,
+  ): Promise<{ payload: Uint8Array; deadline: number }> {
+    const deadline = Date.now() + (options.timeout ?? this.timing.commandTimeoutMs)
+    await this.#whenReady()
+    this.#spec.checkCommand?.(command)
+    const payload = encode(command)
+    if (payload.length > MAX_COMMAND_BYTES) {
+      throw new InvalidInputError(
+        `a command is at most ${MAX_COMMAND_BYTES} bytes encoded, got ${payload.length}`,
+      )
+    }
+    return { payload, deadline }
+  }
+
+  /** Gets (index, term) for a command: proposed here when leader, forwarded to the leader otherwise. */
+  async #assign(
+    payload: Uint8Array,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<readonly [number, number]> {
+    for (;;) {
+      this.#throwIfClosed()
+      const driver = this.#requireDriver()
+      if (this.isLeader) {
+        const result = driver.node.propose(payload)
+        if (result.ok) {
+          driver.schedule()
+          return [result.index, result.term]
+        }
+        if (result.reason === 'too-large') throw new InvalidInputError('the command is too large')
+        if (result.reason !== 'not-leader') {
+          // Transferring leadership or too much uncommitted data: wait a tick and try again.
+          await this.#role
+            .changed(this.#remaining(Math.min(deadline, Date.now() + this.timing.tickMs), signal))
+            .catch((err: unknown) => {
+              if (!isMosaikError(err, 'ERR_TIMEOUT') || Date.now() >= deadline) throw err
+            })
+          continue
+        }
+      }
+      return raceSignal(this.#forwarder.submit(payload, deadline), signal)
+    }
+  }
+
+  /** Waits for (index, term) to be applied here. */
+  #outcome(index: number, term: number, deadline: number, signal?: AbortSignal): Promise<ApplyOutcome> {
+    const driver = this.#requireDriver()
+    if (index <= driver.applied) {
+      // Applied before we could wait for it (a snapshot jumped past it, or a very fast path).
+      if (driver.node.termAt(index) === term) return Promise.resolve({ ok: true, result: undefined })
+      return Promise.reject(
+        new OfflineError(`the outcome of index ${index} is unknown here`, { details: { index } }),
+      )
+    }
+    this.#metrics.inFlight(this.#proposals.size + 1)
+    return this.#proposals.wait(index, term, this.#remaining(deadline, signal))
+  }
+
+  #askRead(id: string): void {
+    const driver = this.#driver
+    if (driver === undefined) return
+    driver.node.readIndex(id)
+    driver.schedule()
+  }
+
+  #remaining(deadline: number, signal: AbortSignal | undefined): WaitOptions {
+    const timeout = Math.max(0, deadline - Date.now())
+    return signal === undefined ? { timeout } : { timeout, signal }
+  }
+
+  async #whenReady(): Promise<void> {
+    this.#throwIfClosed()
+    await this.ready
+    this.#throwIfClosed()
+  }
+
+  #throwIfClosed(): void {
+    if (this.#failure !== null) throw this.#failure
+  }
+
+  #requireDriver(): RaftDriver {
+    this.#throwIfClosed()
+    if (this.#driver === undefined) throw new OfflineError(`group '${this.name}' is starting`)
+    return this.#driver
+  }
+
+  #leaderBond(): Bond | undefined {
+    const leader = this.#leader.value
+    return leader === null || leader === this.peerId ? undefined : this.#bonds.get(leader)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Driver events
+
+  #sendRaft(messages: readonly Message[]): void {
+    const byPeer = new Map<string, Message[]>()
+    for (const m of messages) {
+      const list = byPeer.get(m.to)
+      if (list) list.push(m)
+      else byPeer.set(m.to, [m])
+    }
+    for (const [peer, list] of byPeer) {
+      const bond = this.#bonds.get(peer)
+      if (bond === undefined) {
+        this.#metrics.dropped('no-bond', list.length)
+        this.#driver?.node.reportUnreachable(peer)
+        continue
+      }
+      let frame: unknown[] = []
+      let bytes = 0
+      for (const m of list) {
+        const size = m.type === 'append' ? m.entries.reduce((n, e) => n + e.data.length + 8, 0) : 0
+        if (frame.length > 0 && bytes + size > FRAME_ENTRY_BYTES) {
+          bond.send({ t: 'r', messages: frame })
+          frame = []
+          bytes = 0
+        }
+        frame.push(encodeRaftMessage(m))
+        bytes += size
+      }
+      bond.send({ t: 'r', messages: frame })
+    }
+  }
+
+  #onApplied(entry: Entry, outcome: ApplyOutcome | null): void {
+    if (entry.kind === 'config') {
+      if (entry.index === 1 && this.#formation === null) this.#adoptFounding(entry.data)
+      this.#publishMembers()
+    }
+    this.#proposals.applied(entry.index, entry.term, outcome)
+  }
+
+  #onSettled(applied: number, commit: number): void {
+    this.#applied.set(applied)
+    this.#metrics.progress(commit, applied)
+    this.#metrics.inFlight(this.#proposals.size + this.#forwarder.size)
+  }
+
+  #onSoft(state: SoftState): void {
+    const previous = this.#leader.value
+    this.#role.set(state.role)
+    this.#term.set(state.term)
+    this.#leader.set(state.leader)
+    this.#metrics.soft(state.role, state.term)
+    if (state.leader !== previous) {
+      if (state.leader !== null) this.#metrics.leaderChanged()
+      this.#heardFromLeader = Date.now()
+      this.#forwarder.flush()
+    }
+    if (state.role === 'leader' && previous !== this.peerId) this.#absentSince.clear()
+    this.#publishMembers()
+    this.#updateOnline(Date.now())
+  }
+
+  #onRestored(index: number): void {
+    this.#proposals.restored(index)
+    const stored = this.#store?.snapshot
+    if (this.#formation === null && stored != null) {
+      const formation = decodeSnapshotConfig(stored.config).formation
+      if (formation !== null) this.#setFormation(formation)
+    }
+    this.#publishMembers()
+  }
+
+  #publishMembers(): void {
+    const membership = this.#driver?.node.membership ?? NO_MEMBERS
+    this.#members.set(membership)
+    this.#metrics.members(membership.voters.length, membership.learners.length)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Bond traffic
+
+  #onBondAdded(bond: Bond): void {
+    this.#metrics.bonds(this.#bonds.bonds.size)
+    this.#checkMerge(bond)
+  }
+
+  #onBondRemoved(bond: Bond, why: BondEnd): void {
+    this.#metrics.bonds(this.#bonds.bonds.size)
+    this.#calls.peerGone(bond.peer)
+    this.#formationAgent.peerGone(bond.peer)
+    this.#logger.debug({ peer: bond.peer, why }, 'bond ended')
+  }
+
+  #onBondMessage(bond: Bond, message: BondMessage): void {
+    switch (message.t) {
+      case 'r':
+        this.#onRaft(bond, message.messages)
+        break
+      case 'p':
+        break
+      case 's':
+        bond.status = message.status
+        this.#checkMerge(bond)
+        break
+      case 'f':
+        this.#onForward(bond, message.id, message.commands)
+        break
+      case 'fa':
+      case 'fe':
+      case 'sO':
+      case 'sC':
+      case 'sE':
+        if (!this.#calls.settle(bond.peer, message)) this.#metrics.dropped('late-answer')
+        break
+      case 'fr':
+        this.#formationAgent.onReply(bond.peer, message.id, message.ok)
+        break
+      case 'so':
+      case 'sc':
+        void this.#serveSnapshot(bond, message)
+        break
+      case 'fo':
+        this.#formationAgent.onOffer(bond.peer, message.id, message.entry, this.#isEmpty(), Date.now())
+        break
+      case 'fc':
+        this.#formationAgent.onCommit(bond.peer, message.id)
+        break
+      case 'fx':
+        this.#formationAgent.onAbort(bond.peer, message.id)
+        break
+      case 'bye':
+        bond.end('left')
+        break
+    }
+  }
+
+  #onRaft(bond: Bond, raw: readonly unknown[]): void {
+    const driver = this.#driver
+    if (driver === undefined || this.#merging || !this.#acceptsRaftFrom(bond)) {
+      this.#metrics.dropped('other-group', raw.length)
+      return
+    }
+    const leader = this.#leader.value
+    for (const item of raw) {
+      let message: Message
+      try {
+        message = decodeRaftMessage(item, bond.peer, this.peerId)
+      } catch (err) {
+        this.#metrics.dropped('malformed')
+        this.#logger.debug({ peer: bond.peer, err }, 'malformed raft message')
+        continue
+      }
+      if (bond.peer === leader) this.#heardFromLeader = bond.lastReceived
+      driver.node.step(message)
+    }
+    driver.schedule()
+  }
+
+  /**
+   * Raft traffic only flows within one group: between members of the same formation, and between a
+   * group and an empty node it is adding (which adopts the first group whose messages it takes).
+   */
+  #acceptsRaftFrom(bond: Bond): boolean {
+    const theirs = bond.status.formation
+    if (this.#formation !== null) return theirs === null || theirs.id === this.#formation.id
+    if (this.#adopting !== null) return theirs?.id === this.#adopting
+    if (theirs === null || this.#formationAgent.locked) return false
+    this.#adopting = theirs.id
+    return true
+  }
+
+  #onForward(bond: Bond, id: number, commands: readonly Uint8Array[]): void {
+    const driver = this.#driver
+    if (driver === undefined || !this.isLeader || !this.#sameGroup(bond.status)) {
+      bond.send({ t: 'fe', id, reason: 'not-leader' })
+      return
+    }
+    const assigned: [number, number][] = []
+    for (const payload of commands.slice(0, MAX_FORWARD_BATCH)) {
+      const result = payload.length > MAX_COMMAND_BYTES ? null : driver.node.propose(payload)
+      if (result?.ok) assigned.push([result.index, result.term])
+      else if (result !== null && result.reason === 'not-leader') break
+      else assigned.push([0, 0])
+    }
+    if (assigned.length < commands.length && assigned.every(([index]) => index === 0)) {
+      bond.send({ t: 'fe', id, reason: 'not-leader' })
+      return
+    }
+    while (assigned.length < commands.length) assigned.push([0, 0])
+    bond.send({ t: 'fa', id, assigned })
+    driver.schedule()
+  }
+
+  async #serveSnapshot(bond: Bond, request: BondMessage): Promise<void> {
+    const store = this.#store
+    if (store === undefined) return
+    const answer = await serveSnapshot(store, request)
+    if (answer === null) return
+    if (answer.t === 'sC') this.#metrics.snapshot('served', answer.data.length)
+    bond.send(answer)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Status, formation and merges
+
+  #status(): BondStatus {
+    return { formation: this.#formation, observer: this.#observer, locked: this.#formationAgent.locked }
+  }
+
+  #announceStatus(): void {
+    this.#bonds.broadcast({ t: 's', status: this.#status() })
+  }
+
+  #isEmpty(): boolean {
+    return (
+      this.#formation === null && this.#adopting === null && (this.#driver?.empty ?? false) && !this.#merging
+    )
+  }
+
+  #setFormation(formation: Formation): void {
+    this.#formation = formation
+    this.#adopting = null
+    this.#announceStatus()
+    for (const bond of this.#bonds.bonds.values()) this.#checkMerge(bond)
+  }
+
+  #adoptFounding(data: Uint8Array): void {
+    try {
+      this.#setFormation(readFoundingEntry(data).formation)
+    } catch (err) {
+      this.#logger.warn({ err }, 'the first entry of the log is not a founding entry')
+    }
+  }
+
+  /** Founds the group with `entry` (formation agent): persists it and restarts the core from it. */
+  async #found(entry: FoundingEntry): Promise<boolean> {
+    if (!this.#isEmpty() || this.#failure !== null) return false
+    const store = this.#store as LogStore
+    await this.#requireDriver().close()
+    if (store.lastIndex !== 0 || store.snapshot !== null) {
+      this.#driver = await this.#openDriver()
+      return false
+    }
+    const hard = store.hardState
+    store.append([toLogEntry({ index: 1, term: 1, kind: 'config', data: entry.data })])
+    store.setHardState({ term: Math.max(1, hard.term), vote: hard.term >= 1 ? hard.vote : null, commit: 1 })
+    await store.sync()
+    this.#driver = await this.#openDriver()
+    this.#setFormation(entry.formation)
+    this.#metrics.formed()
+    this.#emit({
+      type: 'formed',
+      group: this.name,
+      storeId: this.storeId.hex,
+      formation: entry.formation,
+      founders: entry.membership.voters,
+    })
+    this.#logger.info(
+      { founders: entry.membership.voters, formation: entry.formation.id.slice(0, 10) },
+      'group founded',
+    )
+    if (entry.membership.voters.length === 1) this.#driver.node.campaign()
+    this.#driver.schedule()
+    return true
+  }
+
+  /** Two formations met: the losing side (decided identically everywhere) discards its group. */
+  #checkMerge(bond: Bond): void {
+    const mine = this.#formation
+    const theirs = bond.status.formation
+    if (mine === null || theirs === null || mine.id === theirs.id || this.#merging || this.#failure !== null)
+      return
+    if (!formationWins(theirs, mine)) return
+    this.#merging = true
+    void this.#mergeInto(theirs, bond.peer)
+      .catch((err: unknown) => this.#fail(err))
+      .finally(() => {
+        this.#merging = false
+      })
+  }
+
+  async #mergeInto(winner: Formation, via: string): Promise<void> {
+    const discarded = this.#formation as Formation
+    const store = this.#store as LogStore
+    const report = describeDiscarded(store)
+    await this.#requireDriver().close()
+    const err = new OfflineError(
+      `group '${this.name}' merged into another formation; this node's state was discarded`,
+    )
+    this.#proposals.failAll(err)
+    this.#reads.failAll(err)
+    const preservedAt = await discardStore(store, this.#spec.storage)
+    this.#store = await openStore(this.#spec.storage)
+    this.#formation = null
+    this.#adopting = null
+    this.#driver = await this.#openDriver()
+    this.#applied.set(0)
+    this.#publishMembers()
+    this.#formationAgent.restart(Date.now())
+    this.#announceStatus()
+    this.#metrics.merged(report.entries)
+    const event: GroupEvent = {
+      type: 'merged',
+      group: this.name,
+      storeId: this.storeId.hex,
+      discarded: discarded,
+      winner,
+      via,
+      ...report,
+      ...(preservedAt === undefined ? {} : { preservedAt }),
+    }
+    this.#logger.warn(event, 'isolated groups merged: this node discarded its group and joins the other')
+    this.#emit(event)
+  }
+
+  #emit(event: GroupEvent): void {
+    this.#events.emit(event)
+    this.#host.emit(event)
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // State sync
+
+  async #sync(wanted: SnapshotMeta): Promise<void> {
+    if (this.#syncing) return
+    this.#syncing = true
+    this.#updateOnline(Date.now())
+    const driver = this.#requireDriver()
+    try {
+      const providers = [...this.#bonds.bonds.values()].filter(
+        (b) => b.open && this.#sameGroup(b.status) && b.status.formation !== null,
+      )
+      const fetched = await fetchSnapshot({
+        wanted,
+        bonds: providers,
+        calls: this.#calls,
+        chunkBytes: this.timing.syncChunkBytes,
+        requestMs: this.timing.syncRequestMs,
+      })
+      if (this.#driver !== driver) return
+      if (this.#formation === null && fetched.description.formation !== null) {
+        if (this.#adopting !== null && fetched.description.formation.id !== this.#adopting) {
+          throw new ProtocolError('the fetched snapshot belongs to another group')
+        }
+      }
+      this.#metrics.snapshot('fetched', fetched.data.length)
+      this.#logger.info(
+        { index: fetched.meta.index, bytes: fetched.data.length, providers: fetched.providers },
+        'snapshot fetched',
+      )
+      if (!driver.install(fetched.meta, fetched.description, fetched.data)) driver.node.snapshotFetchFailed()
+    } catch (err) {
+      this.#logger.debug({ err, wanted: wanted.index }, 'snapshot sync failed; the leader will ask again')
+      if (this.#driver === driver) driver.node.snapshotFetchFailed()
+    } finally {
+      this.#syncing = false
+      this.#updateOnline(Date.now())
+    }
+  }
+}
+
+function sameMembers(a: Membership, b: Membership): boolean {
+  return a.voters.join() === b.voters.join() && a.learners.join() === b.learners.join()
+}
+
+function isMemberOf(m: Membership, peer: string): boolean {
+  return m.voters.includes(peer) || m.learners.includes(peer)
+}
+
+function coreLeadership(leadership: Leadership | undefined): CoreLeadership {
+  if (leadership === undefined || leadership === 'normal') return { kind: 'normal' }
+  if (leadership === 'observer') return { kind: 'observer' }
+  return { kind: 'reluctant', factor: leadership.reluctant }
+}
+
+function decodeCommand(payload: Uint8Array): unknown {
+  return decode(payload)
+}
+
+async function openStore(storage: GroupSpec['storage']): Promise<LogStore> {
+  if (storage === undefined) return new MemoryLogStore()
+  const options =
+    storage.fsync === undefined ? { dir: storage.dir } : { dir: storage.dir, fsync: storage.fsync }
+  return WalLogStore.open(options)
+}
+
+/** The formation a store's log or snapshot records, if any. */
+function formationInStore(store: LogStore): Formation | null {
+  if (store.snapshot !== null) return decodeSnapshotConfig(store.snapshot.config).formation
+  if (store.firstIndex === 1 && store.lastIndex >= 1) {
+    const first = fromLogEntry(store.entries(1, 2)[0] as import('../storage/types.ts').LogEntry)
+    if (first.kind === 'config') {
+      try {
+        return readFoundingEntry(first.data).formation
+      } catch {
+        return null
+      }
+    }
+  }
+  return null
+}
+
+/** What a merge discards: the local log beyond the founding entry. */
+function describeDiscarded(store: LogStore): {
+  entries: number
+  commands: number
+  firstIndex: number
+  lastIndex: number
+  snapshotIndex: number | null
+  indexes: { index: number; term: number; kind: string }[]
+} {
+  const first = Math.max(2, store.firstIndex)
+  const list = store.lastIndex >= first ? store.entries(first, store.lastIndex + 1).map(fromLogEntry) : []
+  const snapshotIndex = store.snapshot?.index ?? null
+  return {
+    entries: list.length + Math.max(0, (snapshotIndex ?? 1) - 1),
+    commands: list.filter((e) => e.kind === 'command').length,
+    firstIndex: first,
+    lastIndex: store.lastIndex,
+    snapshotIndex,
+    indexes: list.slice(0, 1000).map((e) => ({ index: e.index, term: e.term, kind: e.kind })),
+  }
+}
+
+/** Closes a store whose group was discarded; a WAL directory is kept aside, not deleted. */
+async function discardStore(store: LogStore, storage: GroupSpec['storage']): Promise<string | undefined> {
+  await store.close()
+  if (storage === undefined) return undefined
+  const aside = `${storage.dir}.discarded-${Date.now()}`
+  await rename(storage.dir, aside)
+  return aside
+}
+
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.reject(signal.reason)
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    )
+  })
+}

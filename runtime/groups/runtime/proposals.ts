@@ -1,0 +1,211 @@
+/**
+ * Commands between proposal and apply.
+ *
+ * `Proposals` holds the callers waiting for the command they proposed at (index, term) to be
+ * applied on this node. When the entry applied at that index has another term, the proposal was
+ * overwritten by a new leader and never took effect; when a snapshot replaces the state past that
+ * index, its outcome cannot be known any more. Both fail with a typed error instead of hanging.
+ *
+ * `Forwarder` sends commands proposed on a follower to the leader in batches (one message per turn
+ * of the event loop) and resolves each with the (index, term) the leader assigned.
+ */
+import { OfflineError, TimeoutError } from '../../primitives/errors.ts'
+import { type WaitOptions, waitFor } from '../../primitives/watch.ts'
+import type { Bond } from '../bonds/bond.ts'
+import { MAX_FORWARD_BATCH } from '../wire/bond.ts'
+import type { Calls } from './calls.ts'
+import type { ApplyOutcome } from './driver.ts'
+
+interface Waiter {
+  readonly term: number
+  readonly resolve: (outcome: ApplyOutcome) => void
+  readonly reject: (err: unknown) => void
+}
+
+export class Proposals {
+  readonly #waiting = new Map<number, Waiter>()
+
+  /** Callers waiting. */
+  get size(): number {
+    return this.#waiting.size
+  }
+
+  /** Resolves with the outcome once (index, term) is applied here. */
+  wait(index: number, term: number, options: WaitOptions): Promise<ApplyOutcome> {
+    return waitFor<ApplyOutcome>(options, (resolve, reject) => {
+      const waiter: Waiter = { term, resolve, reject }
+      this.#waiting.get(index)?.reject(new OfflineError(`another proposal took index ${index}`))
+      this.#waiting.set(index, waiter)
+      return () => {
+        if (this.#waiting.get(index) === waiter) this.#waiting.delete(index)
+      }
+    })
+  }
+
+  /** An entry was applied: settles the proposal waiting at its index. */
+  applied(index: number, term: number, outcome: ApplyOutcome | null): void {
+    const waiter = this.#waiting.get(index)
+    if (waiter === undefined) return
+    this.#waiting.delete(index)
+    if (waiter.term === term && outcome !== null) waiter.resolve(outcome)
+    else {
+      waiter.reject(
+        new OfflineError(
+          `the command proposed at index ${index} was replaced after a leader change; it was not applied`,
+          {
+            details: { index, outcome: 'not-applied' },
+          },
+        ),
+      )
+    }
+  }
+
+  /** The state was replaced by a snapshot at `index`: proposals at or below it have an unknown outcome. */
+  restored(index: number): void {
+    for (const [at, waiter] of this.#waiting) {
+      if (at > index) continue
+      this.#waiting.delete(at)
+      waiter.reject(
+        new OfflineError(
+          `the state was replaced by a snapshot at ${index}; the outcome of index ${at} is unknown`,
+          {
+            details: { index: at, outcome: 'unknown' },
+          },
+        ),
+      )
+    }
+  }
+
+  failAll(err: Error): void {
+    for (const waiter of this.#waiting.values()) waiter.reject(err)
+    this.#waiting.clear()
+  }
+}
+
+interface Queued {
+  readonly payload: Uint8Array
+  readonly deadline: number
+  readonly resolve: (assigned: readonly [number, number]) => void
+  readonly reject: (err: unknown) => void
+  settled: boolean
+}
+
+/** What the forwarder needs from its group. */
+export interface ForwarderHost {
+  /** The bond to the current leader, if a leader other than this node is known and bonded. */
+  leaderBond(): Bond | undefined
+  readonly calls: Calls
+  readonly forwardTimeoutMs: number
+}
+
+export class Forwarder {
+  readonly #host: ForwarderHost
+  #queue: Queued[] = []
+  #scheduled = false
+  #closed: Error | null = null
+
+  constructor(host: ForwarderHost) {
+    this.#host = host
+  }
+
+  /** Commands queued or in flight. */
+  get size(): number {
+    return this.#queue.length
+  }
+
+  /** Forwards one encoded command; resolves with the (index, term) the leader gave it. */
+  submit(payload: Uint8Array, deadline: number): Promise<readonly [number, number]> {
+    if (this.#closed) return Promise.reject(this.#closed)
+    return new Promise((resolve, reject) => {
+      this.#queue.push({ payload, deadline, resolve, reject, settled: false })
+      this.flush()
+    })
+  }
+
+  /** Sends what is queued once this turn's proposals are in (call on leader changes too). */
+  flush(): void {
+    if (this.#scheduled || this.#queue.length === 0) return
+    this.#scheduled = true
+    setImmediate(() => {
+      this.#scheduled = false
+      this.#send()
+    })
+  }
+
+  /** Fails queued commands whose deadline passed while no leader was reachable (call on every tick). */
+  expire(now: number): void {
+    const kept: Queued[] = []
+    for (const item of this.#queue) {
+      if (now < item.deadline) kept.push(item)
+      else
+        this.#settle(
+          item,
+          new OfflineError('no leader was reachable before the deadline; the command was not sent'),
+        )
+    }
+    this.#queue = kept
+  }
+
+  close(err: Error): void {
+    this.#closed = err
+    for (const item of this.#queue) this.#settle(item, err)
+    this.#queue = []
+  }
+
+  #send(): void {
+    const bond = this.#host.leaderBond()
+    if (bond === undefined || this.#closed) return
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, MAX_FORWARD_BATCH)
+      void this.#forward(bond, batch)
+    }
+  }
+
+  async #forward(bond: Bond, batch: Queued[]): Promise<void> {
+    try {
+      const answer = await this.#host.calls.call(
+        bond,
+        (id) => ({ t: 'f', id, commands: batch.map((item) => item.payload) }),
+        this.#host.forwardTimeoutMs,
+      )
+      if (answer.t === 'fe') {
+        // The peer is no longer the leader: queue again, they go to the next leader.
+        this.#queue.unshift(...batch.filter((item) => !item.settled))
+        return
+      }
+      if (answer.t !== 'fa' || answer.assigned.length !== batch.length) throw new Error('malformed answer')
+      batch.forEach((item, i) => {
+        const assigned = answer.assigned[i] as readonly [number, number]
+        if (assigned[0] > 0) this.#settle(item, null, assigned)
+        else
+          this.#settle(
+            item,
+            new OfflineError('the leader refused the command (it is overloaded or stepping down)'),
+          )
+      })
+    } catch (err) {
+      // The leader may have appended the batch before the bond failed: the outcome is unknown, so
+      // the commands are not sent again (that could apply them twice).
+      const error =
+        err instanceof TimeoutError
+          ? new TimeoutError(
+              'the leader did not acknowledge the forwarded command in time; it may still commit',
+              {
+                details: { outcome: 'unknown' },
+              },
+            )
+          : new OfflineError('the connection to the leader failed; the command may still commit', {
+              cause: err,
+              details: { outcome: 'unknown' },
+            })
+      for (const item of batch) this.#settle(item, error)
+    }
+  }
+
+  #settle(item: Queued, err: unknown, assigned?: readonly [number, number]): void {
+    if (item.settled) return
+    item.settled = true
+    if (assigned !== undefined) item.resolve(assigned)
+    else item.reject(err)
+  }
+}

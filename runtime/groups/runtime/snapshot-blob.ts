@@ -1,0 +1,28 @@
+/**
+ * The bytes of a stored snapshot: the machine's chunks, each as a length-prefixed frame, one after
+ * another. Peers serve byte ranges of this blob; the fetcher reassembles it, checks its digest and
+ * splits it back into chunks for the machine.
+ */
+import { DecodeError } from '../../primitives/errors.ts'
+import { encodeFrame, FrameDecoder } from '../../primitives/framing.ts'
+
+/** Largest single chunk of a snapshot. */
+export const MAX_SNAPSHOT_CHUNK = 64 * 1024 * 1024
+
+/** The chunks as one blob. */
+export function joinSnapshot(chunks: readonly Uint8Array[]): Uint8Array {
+  const frames = chunks.map((chunk) => encodeFrame(chunk, MAX_SNAPSHOT_CHUNK))
+  return Buffer.concat(frames)
+}
+
+/** The chunks of a blob; throws DecodeError for a truncated or oversized frame. */
+export function splitSnapshot(blob: Uint8Array): Uint8Array[] {
+  const decoder = new FrameDecoder(MAX_SNAPSHOT_CHUNK)
+  try {
+    const chunks = decoder.push(blob)
+    decoder.end()
+    return chunks
+  } catch (cause) {
+    throw new DecodeError('snapshot data is not a sequence of frames', { cause })
+  }
+}

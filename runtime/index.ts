@@ -7,6 +7,7 @@ export {
   type RejectionReason,
 } from './collections/state/index.ts'
 export * from './discovery/index.ts'
+export * from './groups/index.ts'
 export {
   type HardState as LogHardState,
   type LogEntry,

@@ -164,6 +164,10 @@ export class RaftLog {
     return this.slice(this.applied + 1, this.commit, maxBytes)
   }
 
+  hasUnstable(): boolean {
+    return this.#unstableFrom <= this.lastIndex()
+  }
+
   /** Entries storage does not have yet. */
   unstable(): Entry[] {
     return this.#entries.slice(this.#unstableFrom - this.#base.index - 1)

@@ -351,7 +351,7 @@ export class RaftNode {
     const log = this.#log
     return (
       this.#messages.length > 0 ||
-      log.unstable().length > 0 ||
+      log.hasUnstable() ||
       log.commit > log.applied ||
       !sameHard(this.#hardState(), this.#lastHard) ||
       !sameSoft(this.#softState(), this.#lastSoft) ||

@@ -50,6 +50,8 @@ export interface DiscoveryStart {
   bootstrap: readonly string[]
   dht: false | 'public' | readonly string[]
   mdns: boolean
+  /** Join without announcing itself (tools such as `mosaik inspect`): see `NetworkOptions.observer`. */
+  observer: boolean
 }
 
 type Source = 'gossip' | 'sync' | 'feed'
@@ -71,6 +73,7 @@ export class Discovery {
   readonly #synced = new Set<PeerId>()
   #syncsRunning = 0
   #config: DiscoveryConfig | undefined
+  #observer = false
   #metrics: DiscoveryMetrics | undefined
   #gossip: Gossip | undefined
   #dht: DhtBootstrap | undefined
@@ -264,6 +267,7 @@ export class Discovery {
   async start(options: DiscoveryStart): Promise<void> {
     const config = options.config
     this.#config = config
+    this.#observer = options.observer
     checkLocalTags(options.tags)
     const metrics = discoveryMetrics(
       this.#network.metrics,
@@ -280,7 +284,7 @@ export class Discovery {
       config,
       metrics,
       logger: this.#logger,
-      localEnvelope: () => this.catalog.signed(this.#network.peerId)?.envelope as Envelope,
+      localEnvelope: () => (this.#observer ? undefined : this.#ownEnvelope()),
       candidates: () => this.catalog.peers().map((p) => p.peerId),
       receive: (message, from) => this.#onAnnouncement(message, from),
       rejected: (err, from) => this.#rejected(err, from),
@@ -291,14 +295,14 @@ export class Discovery {
     this.#lifecycle.defer(async () => {
       await Promise.allSettled(unhandle.map((stop) => stop()))
     })
-    this.#scheduleAnnounce()
+    if (!this.#observer) this.#scheduleAnnounce()
     this.#schedulePurge()
     this.#scheduleRttProbe()
     this.#watchOwnAddresses()
     if (options.mdns) this.#watchMdns()
     if (options.bootstrap.length > 0) void this.#bootstrap([...options.bootstrap], 0)
     if (options.dht !== false) {
-      const dht = new DhtBootstrap(this.#dhtHost(), options.dht)
+      const dht = new DhtBootstrap(this.#dhtHost(), options.dht, { claim: !options.observer })
       this.#dht = dht
       this.#lifecycle.defer(() => dht.close())
       // Not awaited: joining the public DHT can take seconds, and the node is usable before.
@@ -341,7 +345,12 @@ export class Discovery {
       network: this.#network,
       config: this.#requireStarted().config,
       catalog: () => this.catalog,
-      localEnvelope: () => this.catalog.signed(this.#network.peerId)?.envelope as Envelope,
+      shared: (catalog: Catalog) =>
+        catalog
+          .signedEntries()
+          .filter((s) => !this.#observer || s.entry.peerId !== this.#network.peerId)
+          .map((s) => s.envelope),
+      localEnvelope: () => this.#ownEnvelope(),
       ingest: (envelopes: readonly unknown[], from: PeerId) => {
         for (const envelope of envelopes) this.#accept(envelope, from, 'sync')
       },
@@ -362,6 +371,10 @@ export class Discovery {
     }
   }
 
+  #ownEnvelope(): Envelope {
+    return (this.catalog.signed(this.#network.peerId) as SignedPeerEntry).envelope
+  }
+
   /** Re-signs the local entry with `changes` and a newer version, then announces it. */
   #publish(changes: Partial<Omit<PeerEntry, 'peerId' | 'network' | 'version'>>): PeerEntry {
     if (this.#closing) throw new InvalidInputError('discovery is closed')
@@ -378,12 +391,11 @@ export class Discovery {
 
   /** Coalesces several local changes in one tick into one announcement of the latest entry. */
   #announceSoon(): void {
-    if (this.#announceScheduled || !this.#gossip) return
+    if (this.#announceScheduled || !this.#gossip || this.#observer) return
     this.#announceScheduled = true
     setImmediate(() => {
       this.#announceScheduled = false
-      const own = this.catalog.signed(this.#network.peerId)
-      if (own && !this.#closing) this.#gossip?.broadcast({ t: 'entry', e: own.envelope })
+      if (!this.#closing) this.#gossip?.broadcast({ t: 'entry', e: this.#ownEnvelope() })
     })
   }
 

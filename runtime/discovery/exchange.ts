@@ -15,6 +15,8 @@ export interface ExchangeHost {
   readonly network: Network
   readonly config: DiscoveryConfig
   catalog(): Catalog
+  /** What this node sends in a catalog sync: every verified entry (without its own for an observer). */
+  shared(catalog: Catalog): Envelope[]
   localEnvelope(): Envelope
   /** Verifies and merges untrusted entries received from `from`; refusals are counted, not thrown. */
   ingest(envelopes: readonly unknown[], from: PeerId): void
@@ -24,9 +26,9 @@ export interface ExchangeHost {
 
 const LINK_OPTIONS = { maxFrameSize: 8 * 1024 * 1024 }
 
-/** Sends the whole catalog (every verified entry, ours included) as chunks, then `end`. */
-async function sendCatalog(link: Link, catalog: Catalog): Promise<void> {
-  const envelopes = catalog.signedEntries().map((s) => s.envelope)
+/** Sends the shared entries of `catalog` as chunks, then `end`. */
+async function sendCatalog(link: Link, host: ExchangeHost, catalog: Catalog): Promise<void> {
+  const envelopes = host.shared(catalog)
   for (let i = 0; i < envelopes.length; i += SYNC_CHUNK) {
     await link.send({ t: 'entries', e: envelopes.slice(i, i + SYNC_CHUNK) })
   }
@@ -58,7 +60,7 @@ export async function serveExchanges(host: ExchangeHost): Promise<(() => Promise
         host.syncing(link.peer)
         try {
           await receiveCatalog(link, host)
-          await sendCatalog(link, snapshot)
+          await sendCatalog(link, host, snapshot)
           await link.close()
           host.syncing(link.peer, true)
         } catch (err) {
@@ -92,7 +94,7 @@ export async function syncWith(host: ExchangeHost, target: string): Promise<Peer
     timeout,
   )
   try {
-    await sendCatalog(link, host.catalog())
+    await sendCatalog(link, host, host.catalog())
     await receiveCatalog(link, host)
     await link.close()
     return link.peer

@@ -22,8 +22,8 @@ export interface GossipHost {
   readonly config: DiscoveryConfig
   readonly metrics: DiscoveryMetrics
   readonly logger: Logger
-  /** The local node's current signed entry. */
-  localEnvelope(): Envelope
+  /** The local node's current signed entry; undefined for an observer, which never announces itself. */
+  localEnvelope(): Envelope | undefined
   /** Peers that could become neighbours (the catalog). */
   candidates(): readonly PeerId[]
   /** A well-formed message arrived from neighbour `from`. Throws RejectedError to refuse it. */
@@ -208,7 +208,8 @@ export class Gossip {
     if (!this.#links.has(peer)) this.#links.set(peer, link)
     const bucket = new TokenBucket(this.#host.config.maxAnnouncementsPerSecond)
     try {
-      if (link.trySend({ t: 'entry', e: this.#host.localEnvelope() })) this.#host.metrics.gossipOut.inc()
+      const own = this.#host.localEnvelope()
+      if (own && link.trySend({ t: 'entry', e: own })) this.#host.metrics.gossipOut.inc()
       for await (const raw of link) {
         this.#host.metrics.gossipIn.inc()
         try {

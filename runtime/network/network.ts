@@ -125,6 +125,7 @@ export class Network implements AsyncDisposable {
         bootstrap: options.bootstrap ?? [],
         dht,
         mdns: options.mdns ?? false,
+        observer: options.observer ?? false,
       })
       await node.streams.start()
       return node

@@ -39,6 +39,12 @@ export interface NetworkOptions {
   profile?: TimingProfile
   /** Individual discovery settings, over the profile's. */
   discovery?: Partial<DiscoveryConfig>
+  /**
+   * Join as a silent observer: read the catalog (sync, gossip, DHT slots) without announcing this
+   * node — its entry is never sent, it claims no DHT slot and sends no departure. For tools such as
+   * `mosaik inspect`. Default false.
+   */
+  observer?: boolean
   /** Connection limits; the defaults suit hundreds of peers on one host. */
   connections?: ConnectionLimits
 }

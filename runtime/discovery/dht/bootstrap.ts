@@ -46,12 +46,15 @@ export class DhtBootstrap {
   readonly #unreachable = new Map<PeerId, number>()
   #client: DhtClient | undefined
   #report: SlotReport[] = []
+  readonly #claims: boolean
   #published: { index: number; addresses: string } | undefined
   #closed = false
 
-  constructor(host: DhtHost, bootstrap: 'public' | readonly string[]) {
+  /** `claim: false` only reads the slots (an observer never advertises itself). */
+  constructor(host: DhtHost, bootstrap: 'public' | readonly string[], options: { claim?: boolean } = {}) {
     this.#host = host
     this.#bootstrap = bootstrap
+    this.#claims = options.claim ?? true
     this.#slots = slotKeys(host.network.networkId)
   }
 
@@ -107,6 +110,7 @@ export class DhtBootstrap {
     const states = await Promise.all(this.#slots.map((slot) => client.read(slot)))
     const report = await Promise.all(states.map((state) => this.#classify(state)))
     this.#report = report
+    if (!this.#claims) return
     const mine = report.find((r) => r.status === 'mine')
     if (mine) await this.#refresh(client, states[mine.index] as SlotState)
     else await this.#claim(client, report, states)

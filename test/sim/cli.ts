@@ -32,7 +32,7 @@ const program = new Command('sim')
   .description('deterministic Raft simulator with fault injection and a linearizability checker')
   .option('--seeds <n>', 'how many seeds to run', integer(1), 100)
   .option('--from <s>', 'first seed', integer(0), 1)
-  .option('--nodes <k>', 'servers per cluster (default: 5)', integer(3))
+  .option('--nodes <k>', 'servers per cluster (default: drawn per seed from 3, 5, 7, 8)', integer(3))
   .option('--json', 'print the summary as JSON')
   .option('--mutate <flag>', `break the core on purpose (${MUTATIONS.join(', ')})`, mutation, [])
   .action(

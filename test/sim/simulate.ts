@@ -17,7 +17,8 @@ import { Workload } from './workload.ts'
 
 export interface SimOptions {
   seed: number
-  /** Servers in the pool (founders plus spares that join through membership churn). */
+  /** Servers in the pool (founders plus spares that join through membership churn); drawn per seed
+   * from {3, 5, 7, 8} when omitted. */
   nodes?: number
   /** Deliberate bugs for the mutation check. */
   debug?: RaftDebugFlags
@@ -89,7 +90,9 @@ export function runSeed(options: SimOptions): SeedReport {
   const seed = options.seed
   const debug = options.debug ?? {}
   const rng = new Rng(seed)
-  const nodes = Math.max(3, options.nodes ?? 5)
+  // Drawn even when given, so that `--nodes` with the drawn value replays the seed exactly.
+  const drawn = rng.pick([3, 5, 5, 7, 7, 8])
+  const nodes = Math.max(3, options.nodes ?? drawn)
   const ids = Array.from({ length: nodes }, (_, i) => `n${i + 1}`)
   const founders = ids.slice(0, Math.min(nodes, rng.pick([3, 3, 5])))
   const spares = ids.filter((id) => !founders.includes(id))

@@ -48,7 +48,8 @@ export interface RaftConfig {
   electionTicks: number
   /** Ticks between leader heartbeats; must be less than electionTicks. */
   heartbeatTicks: number
-  /** Ask for pre-votes before disrupting the cluster with a real election. */
+  /** Ask for pre-votes before disrupting the cluster with a real election. Voters refuse a pre-vote
+   * while they hear from a leader (within an election timeout). */
   preVote: boolean
   /** Leader steps down after an election timeout without hearing from a quorum; followers that
    * heard from a leader within an election timeout refuse to vote (leader stickiness). */

@@ -177,7 +177,10 @@ export class RaftNode {
       return false
     }
     if (m.term > this.#term) {
-      if (m.type === 'vote' && !m.transfer && this.#inLease()) {
+      // Leader stickiness: a pre-vote is refused while a leader is known to be alive (thesis
+      // §9.6); a real vote too when check-quorum is on, which is what makes leases safe.
+      const sticky = m.type === 'vote' && !m.transfer && (m.pre || this.#config.checkQuorum)
+      if (sticky && this.#heardFromLeaderRecently()) {
         this.#drop('vote-in-lease')
         return false
       }
@@ -494,9 +497,8 @@ export class RaftNode {
     return this.#config.leadership.kind !== 'observer' && isVoter(this.#log.membership(), this.id)
   }
 
-  /** Leader stickiness: ignore disruptive vote requests while a leader is known to be alive. */
-  #inLease(): boolean {
-    if (!this.#config.checkQuorum) return false
+  /** This node leads, or follows a leader it heard from within an election timeout (or since boot). */
+  #heardFromLeaderRecently(): boolean {
     if (this.#role === 'leader') return true
     return this.#role === 'follower' && this.#now - this.#heardFromLeaderAt < this.#config.electionTicks
   }

@@ -11,19 +11,24 @@ import { TestCluster } from './harness.ts'
 const three = ['n1', 'n2', 'n3']
 
 describe('pre-vote', () => {
-  function rejoin(preVote: boolean): {
+  function rejoin(
+    preVote: boolean,
+    checkQuorum = preVote,
+  ): {
     before: number
     after: number
     leaderBefore: string
     leaderAfter?: string
   } {
-    const c = new TestCluster({ voters: three, config: { preVote, checkQuorum: preVote } })
+    const c = new TestCluster({ voters: three, config: { preVote, checkQuorum } })
     const leader = c.electSomeone()
     const before = c.node(leader).term
     const lonely = three.find((id) => id !== leader) as string
     c.isolate(lonely)
     c.run(100)
     c.heal()
+    c.node(lonely).campaign() // it campaigns before hearing from the leader again
+    c.stabilize()
     c.run(30)
     const after = c.leader()
     return {
@@ -36,6 +41,12 @@ describe('pre-vote', () => {
 
   it('a partitioned node rejoining does not disrupt the leader', () => {
     const { before, after, leaderBefore, leaderAfter } = rejoin(true)
+    expect(leaderAfter).toBe(leaderBefore)
+    expect(after).toBe(before)
+  })
+
+  it('pre-vote alone (no check-quorum) is enough', () => {
+    const { before, after, leaderBefore, leaderAfter } = rejoin(true, false)
     expect(leaderAfter).toBe(leaderBefore)
     expect(after).toBe(before)
   })

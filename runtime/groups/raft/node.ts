@@ -20,6 +20,7 @@ import {
   isMember,
   isVoter,
   members,
+  membership,
   quorumIndex,
   singleStepViolation,
   voteOutcome,
@@ -266,9 +267,16 @@ export class RaftNode {
     if (this.#transferee !== null) return { ok: false, reason: 'transferring' }
     if (this.#log.term(this.#log.commit) !== this.#term) return { ok: false, reason: 'term-not-committed' }
     if (this.#log.lastConfigIndex() > this.#log.commit) return { ok: false, reason: 'config-pending' }
-    if (singleStepViolation(this.#log.membership(), next) !== null)
+    let normalized: Membership
+    try {
+      normalized = membership(next.voters, next.learners)
+    } catch {
       return { ok: false, reason: 'invalid-membership' }
-    const entry = this.#appendOwn('config', encodeMembership(next))
+    }
+    if (singleStepViolation(this.#log.membership(), normalized) !== null) {
+      return { ok: false, reason: 'invalid-membership' }
+    }
+    const entry = this.#appendOwn('config', encodeMembership(normalized))
     this.#syncProgress()
     return { ok: true, index: entry.index, term: entry.term }
   }

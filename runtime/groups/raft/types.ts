@@ -110,6 +110,7 @@ export interface HeartbeatMessage extends Envelope {
   round: number
 }
 
+/** Member → leader: the heartbeat's round, echoed. */
 export interface HeartbeatResponseMessage extends Envelope {
   type: 'heartbeat-response'
   round: number
@@ -125,6 +126,7 @@ export interface VoteMessage extends Envelope {
   transfer: boolean
 }
 
+/** A (pre-)vote answer. A granted pre-vote carries the requested term; a refusal the voter's own. */
 export interface VoteResponseMessage extends Envelope {
   type: 'vote-response'
   pre: boolean

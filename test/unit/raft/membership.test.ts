@@ -74,10 +74,10 @@ describe('membership changes', () => {
     })
     const leader = c.electSomeone()
     const node = c.node(leader)
-    expect(node.proposeMembership(membership([...three, 'n4', 'n5']))).toEqual({
-      ok: false,
-      reason: 'invalid-membership',
-    })
+    const invalid = { ok: false, reason: 'invalid-membership' }
+    expect(node.proposeMembership(membership([...three, 'n4', 'n5']))).toEqual(invalid)
+    expect(node.proposeMembership({ voters: three, learners: ['n1'] })).toEqual(invalid)
+    expect(node.proposeMembership({ voters: [], learners: [] })).toEqual(invalid)
     for (const id of three) if (id !== leader) c.isolate(id)
     expect(node.proposeMembership(membership([...three, 'n4'])).ok).toBe(true)
     expect(node.proposeMembership(membership([...three, 'n4', 'n5']))).toEqual({

@@ -109,9 +109,10 @@ export class Network implements AsyncDisposable {
     })
     const metrics = new Metrics({ network: network.short, peer: peerId })
     let server: MetricsServer | undefined
+    let node: Network | undefined
     try {
       server = options.metrics === undefined ? undefined : await serveMetrics(metrics, options.metrics)
-      const node = new Network({
+      node = new Network({
         networkId: network,
         libp2p,
         signer: new Signer(privateKey),
@@ -130,8 +131,12 @@ export class Network implements AsyncDisposable {
       await node.streams.start()
       return node
     } catch (err) {
-      await server?.close()
-      await libp2p.stop()
+      // A half-started node releases what it started (timers, handlers, sockets) like a closing one.
+      if (node) await node.close()
+      else {
+        await server?.close()
+        await libp2p.stop()
+      }
       throw err
     }
   }

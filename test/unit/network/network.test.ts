@@ -56,6 +56,22 @@ describe('Network identity and options', () => {
     })
   })
 
+  it('a node that fails to start releases everything it started', async () => {
+    const name = uniqueNetworkName()
+    await expect(Network.create(name, testNetworkOptions({ tags: [''] }))).rejects.toMatchObject({
+      code: 'ERR_INVALID_INPUT',
+    })
+    const holder = await Network.create(name, testNetworkOptions({ metrics: '127.0.0.1:0' }))
+    try {
+      const taken = holder.metricsAddress as string
+      await expect(Network.create(name, testNetworkOptions({ metrics: taken }))).rejects.toMatchObject({
+        code: 'ERR_CONFIG',
+      })
+    } finally {
+      await holder.close()
+    }
+  })
+
   it('names protocols /mosaik/<subsystem>/<version>', () => {
     expect(protocolId('streams', 1)).toBe('/mosaik/streams/1')
     expect(protocolId('discovery', 'sync', 1)).toBe('/mosaik/discovery/sync/1')

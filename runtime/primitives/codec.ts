@@ -33,17 +33,22 @@ export function decode(bytes: Uint8Array): unknown {
   }
 }
 
-const utf8 = new TextEncoder()
-
-function compareUtf8(a: string, b: string): number {
-  const x = utf8.encode(a)
-  const y = utf8.encode(b)
-  const n = Math.min(x.length, y.length)
+/**
+ * Orders strings by their UTF-8 bytes without encoding them: UTF-8 byte order is code point order,
+ * which differs from JavaScript's UTF-16 order only where surrogate pairs meet U+E000–U+FFFF.
+ */
+export function compareUtf8(a: string, b: string): number {
+  const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
-    const d = (x[i] as number) - (y[i] as number)
-    if (d !== 0) return d
+    const x = a.charCodeAt(i)
+    const y = b.charCodeAt(i)
+    if (x === y) continue
+    const xSurrogate = x >= 0xd800 && x <= 0xdfff
+    const ySurrogate = y >= 0xd800 && y <= 0xdfff
+    if (xSurrogate !== ySurrogate) return xSurrogate ? 1 : -1
+    return x - y
   }
-  return x.length - y.length
+  return a.length - b.length
 }
 
 /** Returns a copy of `value` whose object keys are sorted; throws EncodeError on unstable values. */
@@ -61,14 +66,26 @@ export function canonicalize(value: unknown, path = ''): unknown {
     return value
   }
   if (value instanceof Uint8Array) return value
-  if (Array.isArray(value)) return value.map((item, i) => canonicalize(item, `${path}/${i}`))
+  if (Array.isArray(value)) {
+    // A plain loop, not map(): map() would keep the holes of a sparse array.
+    const out = new Array<unknown>(value.length)
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (item === undefined) throw new EncodeError(`undefined or missing item at '${path}/${i}'`)
+      out[i] = canonicalize(item, `${path}/${i}`)
+    }
+    return out
+  }
   if (value instanceof Map) {
     const keys = [...value.keys()]
     if (!keys.every((k) => typeof k === 'string')) {
       throw new EncodeError(`canonical maps need string keys at '${path || '/'}'`)
     }
-    const sorted = (keys as string[]).sort(compareUtf8)
-    return Object.fromEntries(sorted.map((k) => [k, canonicalize(value.get(k), `${path}/${k}`)]))
+    const out: Record<string, unknown> = {}
+    for (const key of (keys as string[]).sort(compareUtf8)) {
+      defineEntry(out, key, canonicalize(value.get(key), `${path}/${key}`))
+    }
+    return out
   }
   if (typeof value === 'object' && isPlainObject(value)) {
     const record = value as Record<string, unknown>
@@ -76,11 +93,16 @@ export function canonicalize(value: unknown, path = ''): unknown {
     for (const key of Object.keys(record).sort(compareUtf8)) {
       const item = record[key]
       if (item === undefined) throw new EncodeError(`undefined value at '${path}/${key}'`)
-      out[key] = canonicalize(item, `${path}/${key}`)
+      defineEntry(out, key, canonicalize(item, `${path}/${key}`))
     }
     return out
   }
   throw new EncodeError(`value of type ${describe(value)} at '${path || '/'}' has no canonical encoding`)
+}
+
+/** Sets an own property even for keys such as `__proto__`, which plain assignment would turn into a prototype change. */
+function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 function isPlainObject(value: object): boolean {

@@ -2,7 +2,13 @@ import { execFileSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { canonicalize, decode, encode, encodeCanonical } from '../../../runtime/primitives/codec.ts'
+import {
+  canonicalize,
+  compareUtf8,
+  decode,
+  encode,
+  encodeCanonical,
+} from '../../../runtime/primitives/codec.ts'
 import { isMosaikError } from '../../../runtime/primitives/errors.ts'
 
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex')
@@ -45,8 +51,41 @@ describe('codec', () => {
     expect(forward).toBe(toHex(encodeCanonical({ alpha: 1, beta: { z: 'z', a: 'a' }, gamma: [3, 2, 1] })))
   })
 
+  it('keeps a __proto__ key as data and orders keys by UTF-8 bytes', () => {
+    const hostile = JSON.parse('{"__proto__": {"polluted": true}, "a": 1}') as object
+    const out = canonicalize(hostile) as Record<string, unknown>
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype)
+    expect(Object.keys(out)).toEqual(['__proto__', 'a'])
+    expect(toHex(encodeCanonical(hostile))).toBe(
+      toHex(encodeCanonical(JSON.parse('{"a": 1, "__proto__": {"polluted": true}}'))),
+    )
+    // U+FFFF sorts before U+10000 in UTF-8 although its UTF-16 code unit is larger.
+    expect(Object.keys(canonicalize({ '\u{10000}': 1, '\uffff': 2, b: 3 }) as object)).toEqual([
+      'b',
+      '\uffff',
+      '\u{10000}',
+    ])
+  })
+
+  it('orders like the UTF-8 bytes for arbitrary strings (10k cases)', () => {
+    const bytes = new TextEncoder()
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), (a, b) => {
+        expect(Math.sign(compareUtf8(a, b))).toBe(Math.sign(Buffer.compare(bytes.encode(a), bytes.encode(b))))
+      }),
+      { numRuns: 10_000 },
+    )
+  })
+
   it('refuses values without a stable encoding', () => {
-    for (const bad of [{ a: undefined }, { f: () => 1 }, Number.NaN, new Date(0), new Map([[1, 2]])]) {
+    for (const bad of [
+      { a: undefined },
+      { f: () => 1 },
+      Number.NaN,
+      new Date(0),
+      new Map([[1, 2]]),
+      new Array(3),
+    ]) {
       expect(() => canonicalize(bad)).toThrow(expect.objectContaining({ code: 'ERR_ENCODE' }))
     }
   })

@@ -94,8 +94,9 @@ export class Outbound {
     return !this.#ended
   }
 
-  /** True while the queue has room for another datum. */
-  get hasRoom(): boolean {
+  /** True when the queue has room for another datum, after sending what the credit allows. */
+  makeRoom(): boolean {
+    if (this.#queue.length >= this.#host.capacity && this.#credits > 0) this.#flush()
     return this.#queue.length < this.#host.capacity
   }
 

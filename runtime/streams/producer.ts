@@ -206,7 +206,7 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
   #ready(): boolean {
     if (!this.watch.isOnline) return false
     if (this.#options.policy !== 'block') return true
-    for (const channel of this.#channels) if (!channel.hasRoom) return false
+    for (const channel of this.#channels) if (!channel.makeRoom()) return false
     return true
   }
 
@@ -279,8 +279,10 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
     const closed = new ClosedError(`producer of '${this.name}' closed`)
     for (const pending of this.#waiting.drain()) if (pending.active) pending.reject(closed)
     this.#onClosed()
-    if (!this.context.network.closed) this.context.network.discovery.removeStreams(this.streamId)
+    // Deliver first, then stop advertising: a consumer that saw the stream vanish from our entry
+    // would hang up on datums still in flight.
     await Promise.allSettled([...this.#channels].map((c) => c.finish(TIMING.drain)))
+    if (!this.context.network.closed) this.context.network.discovery.removeStreams(this.streamId)
     this.watch.close(closed)
     this.errors.clear()
   }

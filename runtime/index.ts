@@ -26,4 +26,5 @@ export {
 export * from './metrics/index.ts'
 export * from './network/index.ts'
 export * from './primitives/index.ts'
+export * from './streams/index.ts'
 export * from './tickets/index.ts'

@@ -31,7 +31,10 @@ async function converge(count: number): Promise<{ converge: number; startup: num
   await using nodes = new NodeProcesses()
   const name = uniqueNetworkName('bench')
   const spawned = wallNow()
-  const [seed, ...rest] = (await nodes.startMany(count, name)) as [NodeProcess, ...NodeProcess[]]
+  const [seed, ...rest] = (await nodes.startMany(count, name, {}, 'node', TIMEOUT * 2)) as [
+    NodeProcess,
+    ...NodeProcess[],
+  ]
   const startup = wallNow() - spawned
   const told = wallNow()
   for (const node of rest) node.process.send({ type: 'dial', addresses: seed.ready.addresses })

@@ -410,8 +410,8 @@ export class Discovery {
   }
 
   /**
-   * Verifies an untrusted entry and merges it. New information from gossip is relayed to the other
-   * neighbours; a peer seen for the first time gets a catalog sync.
+   * Verifies an untrusted entry and merges it. New information from gossip (and a sync partner's
+   * own entry) is relayed to the neighbours; a peer seen for the first time gets a catalog sync.
    */
   #accept(value: unknown, from: PeerId | undefined, source: Source): 'discovered' | 'updated' | 'unchanged' {
     const { config, metrics } = this.#requireStarted()
@@ -455,7 +455,10 @@ export class Discovery {
       metrics.updated.inc()
       this.#events.emit({ type: 'updated', entry, previous: previous as PeerEntry })
     }
-    if (source === 'gossip') this.#gossip?.broadcast({ t: 'entry', e: signed.envelope }, from)
+    // Relay what is new: gossip, and a sync partner's own entry (a node that just joined through a
+    // bootstrap node reaches everyone through that node's neighbours).
+    const relay = source === 'gossip' || (source === 'sync' && entry.peerId === from)
+    if (relay) this.#gossip?.broadcast({ t: 'entry', e: signed.envelope }, from)
     return outcome
   }
 

@@ -22,13 +22,18 @@ export interface NodeProcess {
 export class NodeProcesses implements AsyncDisposable {
   readonly #set = new ProcessSet()
 
-  /** Starts one node and waits for it to be ready. */
-  async start(name: string, options: NetworkOptions = {}, label = 'node'): Promise<NodeProcess> {
+  /** Starts one node and waits (up to `readyTimeout` ms, scaled) for it to be ready. */
+  async start(
+    name: string,
+    options: NetworkOptions = {},
+    label = 'node',
+    readyTimeout = 30_000,
+  ): Promise<NodeProcess> {
     const config: NodeConfig = { name, options }
     const child = this.#set.spawn<NodeMessage & { [key: string]: unknown }>(
       nodeSpec(SCRIPT, [JSON.stringify(config)], { name: label }),
     )
-    const ready = (await child.waitFor((m) => m.type === 'ready', { timeout: scaled(30_000) })) as Ready
+    const ready = (await child.waitFor((m) => m.type === 'ready', { timeout: scaled(readyTimeout) })) as Ready
     return { process: child, ready }
   }
 
@@ -38,8 +43,11 @@ export class NodeProcesses implements AsyncDisposable {
     name: string,
     options: NetworkOptions = {},
     label = 'node',
+    readyTimeout?: number,
   ): Promise<NodeProcess[]> {
-    return Promise.all(Array.from({ length: count }, (_, i) => this.start(name, options, `${label}-${i}`)))
+    return Promise.all(
+      Array.from({ length: count }, (_, i) => this.start(name, options, `${label}-${i}`, readyTimeout)),
+    )
   }
 
   /**

@@ -4,6 +4,7 @@
  * Each command lives in its own module under `generator/commands/`; register it in the list below.
  */
 import { beaconCommand } from './commands/beacon.ts'
+import './compile-cache.ts'
 import { checkCommand } from './commands/check.ts'
 import { dhtCommand } from './commands/dht.ts'
 import { generateCommand } from './commands/generate.ts'

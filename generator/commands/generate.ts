@@ -8,7 +8,6 @@ import { type CliContext, type CommandFactory, EXIT_FINDINGS } from '../context.
 import { GeneratorError } from '../errors.ts'
 import { describeOutcome, generate } from '../generate.ts'
 import { loadConfig } from '../load/config.ts'
-import { watchProject } from '../watch.ts'
 
 interface GenerateFlags {
   config?: string
@@ -21,6 +20,8 @@ async function run(context: CliContext, flags: GenerateFlags): Promise<void> {
   if (flags.watch) {
     if (flags.check)
       throw new GeneratorError({}, '--watch cannot be combined with --check', 'use one of them')
+    // chokidar is needed only here; keep it off the path of one-shot runs.
+    const { watchProject } = await import('../watch.ts')
     await watchProject(context, flags.config, flags.clean ?? false)
     return
   }

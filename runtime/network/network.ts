@@ -10,6 +10,7 @@
  */
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { Collections } from '../collections/runtime/collections.ts'
 import { discoveryConfig } from '../discovery/config.ts'
 import { Discovery } from '../discovery/discovery.ts'
 import { Groups } from '../groups/runtime/groups.ts'
@@ -77,6 +78,7 @@ export class Network implements AsyncDisposable {
 
   readonly #links = new Set<Link>()
   #groups: Groups | undefined
+  #collections: Collections | undefined
   readonly #handled = new Set<string>()
   readonly #counters: LinkCounters & { opened: number }
   readonly #metricsServer: MetricsServer | undefined
@@ -170,6 +172,15 @@ export class Network implements AsyncDisposable {
   get groups(): Groups {
     this.#groups ??= new Groups(this)
     return this.#groups
+  }
+
+  /**
+   * Replicated collections (SPEC §6): what generated `x.writer(network)` / `x.reader(network)`
+   * handles open, each collection its own group. Created on first use.
+   */
+  get collections(): Collections {
+    this.#collections ??= new Collections(this)
+    return this.#collections
   }
 
   /** Dialable multiaddrs of this node, each ending in `/p2p/<peerId>`. */

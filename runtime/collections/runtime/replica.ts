@@ -1,0 +1,133 @@
+/**
+ * A collection's replica: the state machine a collection's group runs. It adapts a collection state
+ * (`state/`) to the Groups runtime's `GroupStateMachine`:
+ * - `apply` runs each committed command, decoded from the log bytes, at its log index — on every
+ *   replica, the proposer included. A rejected command (bad index, invalid value from the wire) is
+ *   thrown, so only the proposer's `execute` sees the typed error; the others count it and go on.
+ * - `snapshot` lays the state out as snapshot batches of a fixed number of items. Every replica
+ *   uses the same batch size (it feeds the StoreId), so replicas hold byte-identical snapshots at
+ *   the same index and a joiner fetches one snapshot from several of them.
+ * - `restore` reassembles the batches, validating every item against the schemas.
+ *
+ * It is also the change source of `watch()`: it relays the state's events, and keeps relaying when
+ * a merge of isolated groups makes the runtime restore an older (empty) state, which needs a fresh
+ * state object.
+ */
+import type { ApplyContext } from '../../codegen/groups.ts'
+import type { GroupStateMachine } from '../../groups/runtime/group.ts'
+import { decode } from '../../primitives/codec.ts'
+import { DecodeError } from '../../primitives/errors.ts'
+import type { ChangeHistory } from '../state/history.ts'
+import type { CollectionState, CommandShape, StateEvent } from '../state/machine.ts'
+import type { SnapshotInfo } from '../state/snapshot.ts'
+import type { CollectionMetrics } from './metrics.ts'
+
+// biome-ignore lint/suspicious/noExplicitAny: a replica holds any of the six state machines.
+export type AnyState = CollectionState<CommandShape, any, any, any, any>
+
+/** Items per snapshot batch unless the declaration's options say otherwise (mosaik's default). */
+export const DEFAULT_SNAPSHOT_BATCH = 2_000
+
+export class Replica<S extends AnyState> implements GroupStateMachine {
+  readonly #create: () => S
+  readonly #batchSize: number
+  #metrics: CollectionMetrics | undefined
+  readonly #listeners = new Set<(event: StateEvent<unknown>) => void>()
+  #state: S
+  #detach: () => void
+
+  /** `create` makes an empty state; snapshots are cut into batches of `batchSize` items. */
+  constructor(create: () => S, batchSize: number) {
+    this.#create = create
+    this.#batchSize = batchSize
+    this.#state = create()
+    this.#detach = this.#attach(this.#state)
+  }
+
+  /** The current state (replaced only when the group restores an older snapshot). */
+  get state(): S {
+    return this.#state
+  }
+
+  /** The version of the last applied command. */
+  get version(): number {
+    return this.#state.version
+  }
+
+  get history(): ChangeHistory<unknown> {
+    return this.#state.history
+  }
+
+  /** Reports to `metrics` from now on (once the group, which names them, exists). */
+  observe(metrics: CollectionMetrics): void {
+    this.#metrics = metrics
+    metrics.state(this.#state.version, this.#state.size)
+  }
+
+  /** Calls `listener` after every applied command and restored snapshot; returns the unsubscribe. */
+  subscribe(listener: (event: StateEvent<unknown>) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  apply(command: unknown, context: ApplyContext): unknown {
+    const state = this.#state
+    const outcome = state.apply(command, context.index)
+    this.#metrics?.applied(outcome.ok, state.version, state.size)
+    if (!outcome.ok) throw outcome.error
+    return outcome.result
+  }
+
+  snapshot(): readonly Uint8Array[] {
+    const source = this.#state.snapshot()
+    const batches = [...source.batches(this.#batchSize)]
+    this.#metrics?.snapshot('taken', source.count)
+    return batches
+  }
+
+  restore(chunks: readonly Uint8Array[], index: number): void {
+    const [first] = chunks
+    if (first === undefined) throw new DecodeError('a collection snapshot has at least one batch')
+    const info = readInfo(first)
+    if (info.version > index) {
+      throw new DecodeError(`snapshot of version ${info.version} cannot be the state at index ${index}`)
+    }
+    if (info.version < this.#state.version) this.#replace(this.#create())
+    const state = this.#state
+    const assembler = state.assembler(info)
+    for (const chunk of chunks) assembler.accept(chunk)
+    state.restore(assembler)
+    this.#metrics?.snapshot('restored', info.count)
+    this.#metrics?.state(state.version, state.size)
+  }
+
+  /** Stops relaying events. */
+  close(): void {
+    this.#detach()
+    this.#listeners.clear()
+  }
+
+  #replace(state: S): void {
+    this.#detach()
+    this.#state = state
+    this.#detach = this.#attach(state)
+  }
+
+  #attach(state: S): () => void {
+    return state.subscribe((event) => {
+      for (const listener of [...this.#listeners]) listener(event)
+    })
+  }
+}
+
+/** The snapshot a batch belongs to, from its header (the assembler checks everything else). */
+function readInfo(batch: Uint8Array): SnapshotInfo {
+  const header = decode(batch)
+  if (!Array.isArray(header) || header.length !== 6)
+    throw new DecodeError('a snapshot batch is a 6-element array')
+  const [, kind, version, count] = header as unknown[]
+  if (typeof kind !== 'string' || !Number.isSafeInteger(version) || !Number.isSafeInteger(count)) {
+    throw new DecodeError('snapshot batch header malformed')
+  }
+  return { kind, version, count } as SnapshotInfo
+}

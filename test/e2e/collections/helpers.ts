@@ -1,0 +1,116 @@
+/**
+ * Helpers of the in-process collection scenarios (mosaik-features §5.5–§5.6): declarations as
+ * generated code embeds them, nodes on loopback with fast group timings, handles opened through
+ * the generated factories, and cleanup after each test.
+ */
+import Type, { type TSchema } from 'typebox'
+import { afterEach } from 'vitest'
+import {
+  type CollectionDescriptor,
+  type CollectionOptions,
+  cell,
+  map,
+  once,
+  priorityQueue,
+  set,
+  typeSignatureOfDescriptor,
+  vec,
+} from '../../../runtime/codegen-v1.ts'
+import type { CollectionRuntimeOptions } from '../../../runtime/collections/runtime/collections.ts'
+import type { GroupTiming } from '../../../runtime/groups/profiles.ts'
+import type { Network } from '../../../runtime/network/network.ts'
+import { scaled } from '../../../runtime/primitives/time.ts'
+import { closeAll, createNetworks, discoverAll } from '../../../runtime/testing/index.ts'
+import { canonicalSchema, signature } from '../../../schemas/index.ts'
+
+/** Group timings for tests on a loaded 2-core machine (as the group scenarios use). */
+export const FAST: Partial<GroupTiming> = {
+  tickMs: 25,
+  heartbeatTicks: 2,
+  electionTicks: 12,
+  formationDelayMs: 300,
+  promoteAfterMs: 300,
+  removeAfterMs: 3_000,
+  bondPingMs: 100,
+  bondTimeoutMs: 1_500,
+}
+
+/** A test wait: `ms` scaled by MOSAIK_TIME_FACTOR. */
+export const T = (ms = 10_000) => ({ timeout: scaled(ms) })
+
+/** Options of a handle in these tests: FAST timing unless given. */
+export function opts(options: CollectionRuntimeOptions = {}): CollectionOptions {
+  return { ...options, timing: { ...FAST, ...options.timing } } as CollectionOptions
+}
+
+const networks: Network[] = []
+
+afterEach(async () => {
+  await closeAll(networks.splice(0))
+})
+
+/** `count` nodes of one fresh network that know each other (closed after the test). */
+export async function nodes(count: number): Promise<Network[]> {
+  const created = await createNetworks(count)
+  networks.push(...created)
+  if (count > 1) await discoverAll(created)
+  return created
+}
+
+/** Adds a node to the network of `existing` and makes them all know each other. */
+export async function addNode(existing: readonly Network[]): Promise<Network> {
+  const [first] = existing
+  if (first === undefined) throw new Error('no network to join')
+  const [fresh] = await createNetworks(1, { name: first.networkId.hex })
+  if (fresh === undefined) throw new Error('no node')
+  networks.push(fresh)
+  await discoverAll([...existing, fresh])
+  return fresh
+}
+
+function schema(s: TSchema) {
+  return { schema: canonicalSchema(s), signature: signature(s).hex }
+}
+
+function declare<D extends CollectionDescriptor>(descriptor: Omit<D, 'typeSignature'>): D {
+  const full = { ...descriptor, typeSignature: '' } as D
+  return { ...full, typeSignature: typeSignatureOfDescriptor(full).hex }
+}
+
+/** Handles of a Map declaration, as generated code declares them. */
+export function mapOf<K, V>(name: string, key: TSchema = Type.Integer(), value: TSchema = Type.Integer()) {
+  return map<K, V>(declare({ kind: 'map', name, key: schema(key), value: schema(value) }))
+}
+
+export function vecOf<T>(name: string, value: TSchema = Type.Integer()) {
+  return vec<T>(declare({ kind: 'vec', name, value: schema(value) }))
+}
+
+export function setOf<T>(name: string, value: TSchema = Type.Integer()) {
+  return set<T>(declare({ kind: 'set', name, value: schema(value) }))
+}
+
+export function cellOf<T>(name: string, value: TSchema = Type.Integer()) {
+  return cell<T>(declare({ kind: 'cell', name, value: schema(value) }))
+}
+
+export function onceOf<T>(name: string, value: TSchema = Type.Integer()) {
+  return once<T>(declare({ kind: 'once', name, value: schema(value) }))
+}
+
+export function queueOf<P, K, V>(
+  name: string,
+  capacity?: number,
+  types: { priority?: TSchema; key?: TSchema; value?: TSchema } = {},
+) {
+  return priorityQueue<P, K, V>(
+    declare({
+      kind: 'priorityQueue',
+      name,
+      priority: schema(types.priority ?? Type.Integer()),
+      key: schema(types.key ?? Type.Integer()),
+      value: schema(types.value ?? Type.Integer()),
+      ...(capacity === undefined ? {} : { capacity }),
+    }),
+  )
+}

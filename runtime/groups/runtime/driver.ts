@@ -60,6 +60,8 @@ export interface DriverEvents {
   send(messages: readonly Message[]): void
   /** A committed entry was applied (commands carry the outcome; config/noop entries `null`). */
   applied(entry: Entry, outcome: ApplyOutcome | null): void
+  /** Entries (and a snapshot being installed) are now durable, before anything is applied. */
+  persisted(entries: readonly Entry[], installed: SnapshotDescription | null): void
   /** A Ready was fully handled: the applied and commit indexes now. */
   settled(applied: number, commit: number): void
   /** Role, term or leader changed. */
@@ -112,6 +114,8 @@ export class RaftDriver {
   #failed = false
   #closed = false
   #savingSnapshot = false
+  /** The newest captured snapshot waiting to be saved. */
+  #nextSnapshot: { meta: SnapshotMeta; config: Uint8Array; data: Uint8Array } | null = null
   readonly #installs = new Map<number, PendingInstall>()
 
   private constructor(init: DriverInit, node: RaftNode, restored: Restored) {
@@ -219,6 +223,8 @@ export class RaftDriver {
     if (rd.hardState !== null) this.store.setHardState(rd.hardState)
     if (install !== undefined || rd.entries.length > 0 || rd.hardState !== null) await this.store.sync()
     if (this.#closed) return
+    if (install !== undefined || rd.entries.length > 0)
+      events.persisted(rd.entries, install?.description ?? null)
     if (rd.messagesAfterPersist.length > 0) events.send(rd.messagesAfterPersist)
     if (install !== undefined) {
       this.#init.machine.restore(splitSnapshot(install.data), install.meta.index)
@@ -265,9 +271,11 @@ export class RaftDriver {
     if (entry.index % this.#init.snapshotEvery === 0) this.#takeSnapshot(entry)
   }
 
-  /** Captures the machine now (synchronously, between two entries) and saves it in the background. */
+  /**
+   * Captures the machine now (synchronously, between two entries) and saves it in the background.
+   * While a save runs, the newest capture waits and is saved next; older ones are superseded.
+   */
   #takeSnapshot(entry: Entry): void {
-    if (this.#savingSnapshot) return
     const data = joinSnapshot(this.#init.machine.snapshot())
     const meta: SnapshotMeta = { index: entry.index, term: entry.term, membership: this.#membership }
     const config = encodeSnapshotConfig({
@@ -276,22 +284,28 @@ export class RaftDriver {
       digest: Digest.hash(data).hex,
       size: data.length,
     })
+    this.#nextSnapshot = { meta, config, data }
+    if (!this.#savingSnapshot) void this.#saveSnapshots()
+  }
+
+  async #saveSnapshots(): Promise<void> {
     this.#savingSnapshot = true
-    void this.store
-      .saveSnapshot({ index: meta.index, term: meta.term, config }, data)
-      .then(async () => {
+    try {
+      for (let next = this.#nextSnapshot; next !== null && !this.#closed; next = this.#nextSnapshot) {
+        this.#nextSnapshot = null
+        const { meta, config, data } = next
+        await this.store.saveSnapshot({ index: meta.index, term: meta.term, config }, data)
         if (this.#closed) return
         this.#node.snapshotSaved(meta)
         this.#init.events.snapshotSaved(meta.index, data.length)
         const through = meta.index - this.#init.compactionMargin
         if (through > this.store.firstIndex - 1) await this.store.compact(through)
-      })
-      .catch((err: unknown) => {
-        if (!this.#closed) this.#init.events.failed(err)
-      })
-      .finally(() => {
-        this.#savingSnapshot = false
-      })
+      }
+    } catch (err) {
+      if (!this.#closed) this.#init.events.failed(err)
+    } finally {
+      this.#savingSnapshot = false
+    }
   }
 }
 

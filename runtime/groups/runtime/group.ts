@@ -34,7 +34,7 @@ import type { Bond, BondEnd } from '../bonds/bond.ts'
 import { BondSet } from '../bonds/bond-set.ts'
 import type { Hello } from '../bonds/handshake.ts'
 import { bondKey } from '../bonds/proof.ts'
-import { decodeSnapshotConfig, fromLogEntry, toLogEntry } from '../entries.ts'
+import { decodeSnapshotConfig, fromLogEntry, type SnapshotDescription, toLogEntry } from '../entries.ts'
 import { type Formation, type FoundingEntry, formationWins, readFoundingEntry } from '../formation.ts'
 import { type GroupTiming, groupTiming, storeIdWithConsensus } from '../profiles.ts'
 import type { LeadershipPreference as CoreLeadership } from '../raft/config.ts'
@@ -430,9 +430,19 @@ export class Group implements AsyncDisposable {
     this.#closing ??= this.#shutdown(reason)
   }
 
+  /** Opens a driver on the current store and shows its (fresh) role, term and leader. */
+  async #replaceDriver(): Promise<RaftDriver> {
+    const driver = await this.#openDriver()
+    this.#driver = driver
+    const node = driver.node
+    this.#onSoft({ role: node.role, term: node.term, leader: node.leader })
+    return driver
+  }
+
   async #openDriver(): Promise<RaftDriver> {
     const events: DriverEvents = {
       send: (messages) => this.#sendRaft(messages),
+      persisted: (entries, installed) => this.#onPersisted(entries, installed),
       applied: (entry, outcome) => this.#onApplied(entry, outcome),
       settled: (applied, commit) => this.#onSettled(applied, commit),
       soft: (state) => this.#onSoft(state),
@@ -490,6 +500,7 @@ export class Group implements AsyncDisposable {
     this.#forwarder.flush()
     this.#reads.retry(now, (id) => this.#askRead(id))
     if (this.#ticks % AUTOPILOT_TICKS !== 0 || this.#merging) return
+    this.#dropStaleAdoption()
     if (this.#formation === null && this.#adopting === null && driver.empty) {
       this.#formationAgent.evaluate(
         now,
@@ -497,6 +508,17 @@ export class Group implements AsyncDisposable {
       )
     }
     if (this.isLeader) this.#autopilot(now)
+  }
+
+  /**
+   * An empty node that followed a group which has since dissolved (merged away) stops waiting for
+   * it. Nothing of that group is durable here (the founding entry would have made it a member).
+   */
+  #dropStaleAdoption(): void {
+    const adopting = this.#adopting
+    if (adopting === null || this.#formation !== null) return
+    for (const bond of this.#bonds.bonds.values()) if (bond.status.formation?.id === adopting) return
+    this.#adopting = null
   }
 
   #updateOnline(now: number): void {
@@ -553,10 +575,15 @@ export class Group implements AsyncDisposable {
     driver.schedule()
   }
 
+  /** The group this node is in or joining (its formation id), if any. */
+  #groupKey(): string | null {
+    return this.#formation?.id ?? this.#adopting
+  }
+
   /** A peer's status is compatible: it belongs to this node's group, or to none yet (a joiner). */
   #sameGroup(status: BondStatus): boolean {
     if (status.locked) return false
-    return status.formation === null || status.formation.id === this.#formation?.id
+    return status.formation === null || status.formation.id === this.#groupKey()
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -688,11 +715,24 @@ export class Group implements AsyncDisposable {
     }
   }
 
-  #onApplied(entry: Entry, outcome: ApplyOutcome | null): void {
-    if (entry.kind === 'config') {
-      if (entry.index === 1 && this.#formation === null) this.#adoptFounding(entry.data)
-      this.#publishMembers()
+  /**
+   * The founding entry or a snapshot became durable here: from now on this node belongs to that
+   * formation (its log is that group's log), before anything of it is applied.
+   */
+  #onPersisted(entries: readonly Entry[], installed: SnapshotDescription | null): void {
+    if (this.#formation !== null) return
+    if (installed?.formation) this.#setFormation(installed.formation)
+    const founding = entries[0]?.index === 1 ? entries[0] : undefined
+    if (founding?.kind !== 'config') return
+    try {
+      this.#setFormation(readFoundingEntry(founding.data).formation)
+    } catch (err) {
+      this.#logger.warn({ err }, 'the first entry of the log is not a founding entry')
     }
+  }
+
+  #onApplied(entry: Entry, outcome: ApplyOutcome | null): void {
+    if (entry.kind === 'config') this.#publishMembers()
     this.#proposals.applied(entry.index, entry.term, outcome)
   }
 
@@ -720,11 +760,6 @@ export class Group implements AsyncDisposable {
 
   #onRestored(index: number): void {
     this.#proposals.restored(index)
-    const stored = this.#store?.snapshot
-    if (this.#formation === null && stored != null) {
-      const formation = decodeSnapshotConfig(stored.config).formation
-      if (formation !== null) this.#setFormation(formation)
-    }
     this.#publishMembers()
   }
 
@@ -739,6 +774,9 @@ export class Group implements AsyncDisposable {
 
   #onBondAdded(bond: Bond): void {
     this.#metrics.bonds(this.#bonds.bonds.size)
+    // The status sent in the handshake may be older than the bond (a merge or founding can finish
+    // in between): repeat the current one.
+    bond.send({ t: 's', status: this.#status() })
     this.#checkMerge(bond)
   }
 
@@ -882,28 +920,20 @@ export class Group implements AsyncDisposable {
     for (const bond of this.#bonds.bonds.values()) this.#checkMerge(bond)
   }
 
-  #adoptFounding(data: Uint8Array): void {
-    try {
-      this.#setFormation(readFoundingEntry(data).formation)
-    } catch (err) {
-      this.#logger.warn({ err }, 'the first entry of the log is not a founding entry')
-    }
-  }
-
   /** Founds the group with `entry` (formation agent): persists it and restarts the core from it. */
   async #found(entry: FoundingEntry): Promise<boolean> {
     if (!this.#isEmpty() || this.#failure !== null) return false
     const store = this.#store as LogStore
     await this.#requireDriver().close()
     if (store.lastIndex !== 0 || store.snapshot !== null) {
-      this.#driver = await this.#openDriver()
+      await this.#replaceDriver()
       return false
     }
     const hard = store.hardState
     store.append([toLogEntry({ index: 1, term: 1, kind: 'config', data: entry.data })])
     store.setHardState({ term: Math.max(1, hard.term), vote: hard.term >= 1 ? hard.vote : null, commit: 1 })
     await store.sync()
-    this.#driver = await this.#openDriver()
+    const driver = await this.#replaceDriver()
     this.#setFormation(entry.formation)
     this.#metrics.formed()
     this.#emit({
@@ -917,8 +947,8 @@ export class Group implements AsyncDisposable {
       { founders: entry.membership.voters, formation: entry.formation.id.slice(0, 10) },
       'group founded',
     )
-    if (entry.membership.voters.length === 1) this.#driver.node.campaign()
-    this.#driver.schedule()
+    if (entry.membership.voters.length === 1) driver.node.campaign()
+    driver.schedule()
     return true
   }
 
@@ -951,7 +981,7 @@ export class Group implements AsyncDisposable {
     this.#store = await openStore(this.#spec.storage)
     this.#formation = null
     this.#adopting = null
-    this.#driver = await this.#openDriver()
+    await this.#replaceDriver()
     this.#applied.set(0)
     this.#publishMembers()
     this.#formationAgent.restart(Date.now())
@@ -986,7 +1016,7 @@ export class Group implements AsyncDisposable {
     const driver = this.#requireDriver()
     try {
       const providers = [...this.#bonds.bonds.values()].filter(
-        (b) => b.open && this.#sameGroup(b.status) && b.status.formation !== null,
+        (b) => b.open && b.status.formation !== null && b.status.formation.id === this.#groupKey(),
       )
       const fetched = await fetchSnapshot({
         wanted,

@@ -586,9 +586,14 @@ export class Discovery {
     })
   }
 
+  /** Pings, a few at a time, every peer whose last RTT sample is older than half the probe interval. */
   async #probeAll(): Promise<void> {
-    const peers = this.catalog.peers().map((p) => p.peerId)
-    const limit = this.#requireStarted().config.maxConcurrentSyncs
+    const { maxConcurrentSyncs: limit, rttProbeInterval } = this.#requireStarted().config
+    const fresh = performance.now() - rttProbeInterval / 2
+    const peers = this.catalog
+      .peers()
+      .map((p) => p.peerId)
+      .filter((peer) => (this.#rtt.get(peer)?.at ?? Number.NEGATIVE_INFINITY) < fresh)
     let next = 0
     const worker = async (): Promise<void> => {
       while (next < peers.length && !this.#closing) {

@@ -10,12 +10,19 @@ export interface RttEstimate {
   /** The latest raw sample, ms. */
   readonly last: number
   readonly samples: number
+  /** When the latest sample was taken (`performance.now()` of this process). */
+  readonly at: number
 }
 
 /** The estimate after one more sample (`previous` undefined for the first). */
-export function nextRtt(previous: RttEstimate | undefined, sample: number): RttEstimate {
-  if (!previous) return { srtt: sample, rttvar: sample / 2, last: sample, samples: 1 }
+export function nextRtt(
+  previous: RttEstimate | undefined,
+  sample: number,
+  at = performance.now(),
+): RttEstimate {
+  if (!previous) return { srtt: sample, rttvar: sample / 2, last: sample, samples: 1, at }
   return {
+    at,
     rttvar: 0.75 * previous.rttvar + 0.25 * Math.abs(previous.srtt - sample),
     srtt: 0.875 * previous.srtt + 0.125 * sample,
     last: sample,

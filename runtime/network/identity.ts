@@ -42,15 +42,22 @@ export function parsePeerId(text: string): Ed25519PeerId {
   return parsed
 }
 
+const KNOWN_IDS_LIMIT = 4096
+/** Ids already parsed successfully: gossip repeats the same few hundred ids all day. */
+const knownIds = new Set<string>()
+
 /** True when `text` is a well-formed ed25519 peer id. */
 export function isPeerId(text: unknown): text is PeerId {
   if (typeof text !== 'string' || text.length > 128) return false
+  if (knownIds.has(text)) return true
   try {
     parsePeerId(text)
-    return true
   } catch {
     return false
   }
+  if (knownIds.size >= KNOWN_IDS_LIMIT) knownIds.delete(knownIds.values().next().value as string)
+  knownIds.add(text)
+  return true
 }
 
 const base64url = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64url')

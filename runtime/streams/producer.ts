@@ -56,6 +56,8 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
   /** Admissions in progress, counted against `maxConsumers`. */
   #admitting = 0
   #pumping = false
+  /** Sends in `#waiting` that timed out or were aborted. */
+  #abandoned = 0
   /** Sends resolved at once since `send()` last yielded to the event loop. */
   #sinceYield = 0
   readonly #onClosed: () => void
@@ -106,7 +108,9 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
       const entry: PendingSend = { datum: bytes, resolve, reject, active: true }
       this.#waiting.push(entry)
       return () => {
-        entry.active = false
+        if (!entry.active) return
+        entry.active = false // timed out or aborted: skipped when its turn comes
+        if (++this.#abandoned > 64 && this.#abandoned * 2 > this.#waiting.length) this.#compact()
       }
     })
   }
@@ -223,13 +227,22 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
         if (next.active) {
           if (!this.#ready()) break
           this.#fanOut(next.datum)
+          next.active = false
           next.resolve()
+        } else {
+          this.#abandoned--
         }
         this.#waiting.shift()
       }
     } finally {
       this.#pumping = false
     }
+  }
+
+  /** Drops abandoned sends from the queue, so a producer that stays offline does not pile them up. */
+  #compact(): void {
+    for (const pending of this.#waiting.drain()) if (pending.active) this.#waiting.push(pending)
+    this.#abandoned = 0
   }
 
   protected connectedPeers(): PeerInfo[] {
@@ -277,7 +290,11 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
   protected async shutdown(): Promise<void> {
     await this.lifecycle.close()
     const closed = new ClosedError(`producer of '${this.name}' closed`)
-    for (const pending of this.#waiting.drain()) if (pending.active) pending.reject(closed)
+    for (const pending of this.#waiting.drain()) {
+      if (!pending.active) continue
+      pending.active = false
+      pending.reject(closed)
+    }
     this.#onClosed()
     // Deliver first, then stop advertising: a consumer that saw the stream vanish from our entry
     // would hang up on datums still in flight.

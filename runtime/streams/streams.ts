@@ -19,6 +19,8 @@ import { StreamsMetrics, type SubscriptionSource } from './metrics.ts'
 import { StreamProducer } from './producer.ts'
 import { parseSubscribe, refuse, STREAMS_PROTOCOL } from './protocol.ts'
 
+const UNKNOWN_STREAM = '(unknown)'
+
 export class Streams implements StreamsRuntime {
   readonly #context: StreamsContext
   readonly #producers = new Map<string, StreamProducer<unknown>>()
@@ -108,12 +110,14 @@ export class Streams implements StreamsRuntime {
     }
     const stream = Digest.fromBytes(request.stream)
     const producer = this.#producers.get(stream.hex)
+    // Streams we do not produce are counted under one label: the id comes from the peer.
+    const label = producer?.name ?? UNKNOWN_STREAM
     if (!network.networkId.equals(Digest.fromBytes(request.network))) {
-      metrics.refused.inc({ stream: producer?.name ?? stream.short, side: 'producer', reason: 'network' })
+      metrics.refused.inc({ stream: label, side: 'producer', reason: 'network' })
       return refuse(link, 'network', 'the producer belongs to another network')
     }
     if (producer === undefined || this.#closing) {
-      metrics.refused.inc({ stream: stream.short, side: 'producer', reason: 'not-found' })
+      metrics.refused.inc({ stream: label, side: 'producer', reason: 'not-found' })
       return refuse(link, 'not-found', `this node does not produce stream ${stream.short}`)
     }
     await producer.admit(link, request)

@@ -62,6 +62,11 @@ export class Session {
   readonly link: Link
   /** Datums granted and not yet received. */
   outstanding: number
+  /**
+   * Bytes granted and not yet received. A producer may start a frame while it has any byte credit
+   * left, so this can go below zero by less than one frame, never further.
+   */
+  outstandingBytes = WINDOW_BYTES
   /** Sequence number of the next datum expected (gaps are datums the producer dropped). */
   expectedSeq = 0
   active = true
@@ -82,6 +87,7 @@ export class Session {
     this.#pendingBytes += bytes
     if (this.#pendingDatums < this.#threshold) return
     this.outstanding += this.#pendingDatums
+    this.outstandingBytes += this.#pendingBytes
     const message = { t: 'c', n: this.#pendingDatums, b: this.#pendingBytes }
     this.#pendingDatums = 0
     this.#pendingBytes = 0
@@ -229,6 +235,8 @@ export class Subscription {
   }
 
   #onBatch(session: Session, frame: Uint8Array): void {
+    if (this.#stop.signal.aborted) return // unsubscribed: what is still in flight is not wanted
+    if (session.outstandingBytes <= 0) throw new ProtocolError('data frame beyond the byte credit')
     const batch = decodeBatch(frame, session.outstanding)
     if (batch.seq < session.expectedSeq)
       throw new ProtocolError(`data frame ${batch.seq} arrived out of order`)
@@ -236,6 +244,7 @@ export class Subscription {
     counter.drop('gap', batch.seq - session.expectedSeq)
     session.expectedSeq = batch.seq + batch.datums.length
     session.outstanding -= batch.datums.length
+    session.outstandingBytes -= batch.payloadBytes
     const validator = this.#host.validator
     const items: unknown[] = []
     let bytes = 0
@@ -266,7 +275,12 @@ export class Subscription {
   #reject(error: DecodeError | ValidationError, path: string): void {
     const { context, identity } = this.#host
     this.record.counter.drop('invalid', 1)
-    context.metrics.invalid.inc({ stream: identity.name, peer: this.peer, path })
+    // Array indices in the label would let a peer mint new series at will.
+    context.metrics.invalid.inc({
+      stream: identity.name,
+      peer: this.peer,
+      path: path.replace(/\/\d+(?=\/|$)/g, '/#'),
+    })
     this.#host.error(
       error instanceof ValidationError
         ? error

@@ -1,0 +1,83 @@
+/**
+ * The receiving side's bookkeeping of one run: deliveries, order and one-way latency
+ * (receiver `wallNow()` minus the `ts` the sender stamped into the datum).
+ */
+
+import type { ParentChannel } from '../lib/child.ts'
+import { wallNow } from '../lib/clock.ts'
+import { LatencyRecorder } from '../lib/latency.ts'
+import type { ReceiverIn, ReceiverOut } from './protocol.ts'
+
+type Done = Extract<ReceiverOut, { type: 'done' }>
+
+export class RunMeter {
+  #expected = 0
+  #warmup = 0
+  #received = 0
+  #nextSeq = 0
+  #outOfOrder = 0
+  #lastReceiveAt = 0
+  #recorder = new LatencyRecorder()
+  #cpuAtStart = process.cpuUsage()
+  #onDone: ((done: Done) => void) | undefined
+
+  /** Starts a run; `onDone` gets the report once every expected datum arrived (or `report()`). */
+  start(expected: number, warmup: number, onDone: (done: Done) => void): void {
+    this.#expected = expected
+    this.#warmup = warmup
+    this.#received = 0
+    this.#nextSeq = 0
+    this.#outOfOrder = 0
+    this.#lastReceiveAt = 0
+    this.#recorder = new LatencyRecorder(Math.max(16, expected - warmup))
+    this.#onDone = onDone
+    this.#cpuAtStart = process.cpuUsage()
+  }
+
+  record(seq: number, ts: number): void {
+    const now = wallNow()
+    this.#lastReceiveAt = now
+    this.#received++
+    if (seq !== this.#nextSeq) this.#outOfOrder++
+    this.#nextSeq = seq + 1
+    if (seq >= this.#warmup) this.#recorder.record(now - ts)
+    if (this.#received === this.#expected) this.report()
+  }
+
+  /** Reports the run as it stands (once). */
+  report(): void {
+    const onDone = this.#onDone
+    if (onDone === undefined) return
+    this.#onDone = undefined
+    onDone({
+      type: 'done',
+      received: this.#received,
+      lastReceiveAt: this.#lastReceiveAt,
+      outOfOrder: this.#outOfOrder,
+      latency: this.#recorder.summary() ?? null,
+      cpuMs: cpuMsSince(this.#cpuAtStart),
+    })
+  }
+}
+
+/** Answers the orchestrator's `expect` (start a run) and `report` (report it now) forever. */
+export async function serveRuns(
+  parent: ParentChannel<ReceiverIn, ReceiverOut>,
+  meter: RunMeter,
+): Promise<void> {
+  for (;;) {
+    const message = await parent.receive(['expect', 'report'])
+    if (message.type === 'report') {
+      meter.report()
+      continue
+    }
+    meter.start(message.expected, message.warmup, (done) => parent.send(done))
+    parent.send({ type: 'expecting' })
+  }
+}
+
+/** CPU time (user + system) in ms since `start` (a `process.cpuUsage()` reading). */
+export function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start)
+  return (used.user + used.system) / 1000
+}

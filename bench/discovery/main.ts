@@ -122,7 +122,7 @@ export default defineBenchmark({
       const result = await converge(flags.nodes)
       convergeRuns.push(result.converge)
       startupRuns.push(result.startup)
-      log(`  converged in ${Math.round(result.converge)} ms after the last node was ready`)
+      log(`  converged in ${Math.round(result.converge)} ms after being told the bootstrap address`)
       slotRuns.push(await firstPeerAfterSlot(flags['dht-nodes']))
       togetherRuns.push(await firstPeerTogether(flags['dht-nodes']))
       log(
@@ -138,7 +138,7 @@ export default defineBenchmark({
       ],
       notes: [
         'converge: from the moment N-1 ready nodes get the bootstrap address to the last catalog complete; startup: from the first spawn to the last node ready',
-        'dht.firstPeer: B starts after A holds a slot; dht.firstPeer.together: A and B start at once (DHT polled every 1 s until a peer is known)',
+        'dht.firstPeer: B starts after A holds a slot, from B ready to B knowing A; dht.firstPeer.together: A and B spawned at once, from the later one ready to both knowing each other (DHT polled every 1 s until a peer is known)',
         'all nodes run the default (production) timing profile on 127.0.0.1',
       ],
     }

@@ -6,7 +6,7 @@
  *   predecessors (checked inductively: every (index, term) always has the same content and the
  *   same predecessor term);
  * - leader append-only: a leader never rewrites its own log;
- * - leader completeness: a new leader holds every entry committed before its election;
+ * - leader completeness: a new leader holds every entry committed during an earlier term;
  * - acknowledged entries kept: a follower never loses an entry it acknowledged to the leader of
  *   its current term (not by a crash, not by installing a snapshot);
  * - state-machine safety: no two servers commit or apply different entries at one index, and
@@ -41,6 +41,8 @@ export class InvariantChecker {
   readonly #leaders = new Map<number, PeerId>()
   readonly #canonical = new Map<string, Canonical>()
   readonly #committedTerm = new Map<number, number>()
+  /** The term in which each index was first seen committed (by the leader that committed it). */
+  readonly #committedDuring = new Map<number, number>()
   #highestCommitted = 0
   readonly #appliedContent = new Map<number, string>()
   readonly #stateAfter = new Map<number, string>()
@@ -181,8 +183,10 @@ export class InvariantChecker {
       const term = node.termAt(i)
       if (term === undefined) continue
       const known = this.#committedTerm.get(i)
-      if (known === undefined) this.#committedTerm.set(i, term)
-      else if (known !== term) {
+      if (known === undefined) {
+        this.#committedTerm.set(i, term)
+        this.#committedDuring.set(i, node.term)
+      } else if (known !== term) {
         this.#fail(
           'state-machine safety',
           `${host.id} committed ${i}:${term}, already committed with term ${known}`,
@@ -222,10 +226,13 @@ export class InvariantChecker {
       this.#fail('election safety', `${host.id} and ${other} both lead term ${node.term}`)
     }
     this.#leaders.set(node.term, host.id)
+    // Entries committed during an earlier term must be in the new leader's log. (A leader of an
+    // old term can still win late, with votes granted before a newer term committed anything.)
     const from = node.status().firstIndex
     for (let i = from; i <= this.#highestCommitted; i++) {
       const committed = this.#committedTerm.get(i)
-      if (committed !== undefined && node.termAt(i) !== committed) {
+      const during = this.#committedDuring.get(i) ?? Number.POSITIVE_INFINITY
+      if (committed !== undefined && during < node.term && node.termAt(i) !== committed) {
         this.#fail(
           'leader completeness',
           `${host.id} leads term ${node.term} without committed entry ${i}:${committed}`,

@@ -23,7 +23,14 @@ describe('discovery across processes', () => {
     const seed = await nodes.start(name, {}, 'seed')
     // Short purge so the killed node's entry goes away quickly (announces every 1 s keep the rest).
     const discovery = { purgeAfter: 4_000, announceInterval: 1_000 }
-    const rest = await nodes.startMany(CLUSTER - 1, name, { bootstrap: seed.ready.addresses, discovery })
+    // Starting 20 Node processes at once on 2 cores takes a while: module loading, not discovery.
+    const rest = await nodes.startMany(
+      CLUSTER - 1,
+      name,
+      { bootstrap: seed.ready.addresses, discovery },
+      'node',
+      90_000,
+    )
     const all = [seed, ...rest]
     await Promise.all(all.map((n) => nodes.catalogOf(n, (c) => c.size === CLUSTER - 1, { timeout: 30_000 })))
 

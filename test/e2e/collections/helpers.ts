@@ -7,6 +7,7 @@ import Type, { type TSchema } from 'typebox'
 import { afterEach } from 'vitest'
 import {
   type CollectionDescriptor,
+  type CollectionHandleBase,
   type CollectionOptions,
   cell,
   map,
@@ -18,6 +19,7 @@ import {
 } from '../../../runtime/codegen-v1.ts'
 import type { CollectionRuntimeOptions } from '../../../runtime/collections/runtime/collections.ts'
 import type { GroupTiming } from '../../../runtime/groups/profiles.ts'
+import type { Group } from '../../../runtime/groups/runtime/group.ts'
 import type { Network } from '../../../runtime/network/network.ts'
 import { scaled } from '../../../runtime/primitives/time.ts'
 import { closeAll, createNetworks, discoverAll } from '../../../runtime/testing/index.ts'
@@ -113,4 +115,30 @@ export function queueOf<P, K, V>(
       ...(capacity === undefined ? {} : { capacity }),
     }),
   )
+}
+
+/** The group of a collection handle on `network` (voters, learners, leader). */
+export function groupOf(network: Network, handle: CollectionHandleBase<unknown, unknown>): Group {
+  const group = network.groups.get(handle.storeId)
+  if (group === undefined) throw new Error(`collection ${handle.name} is not open on this node`)
+  return group
+}
+
+/** True when `peer` is a voter or learner of the collection's group as `network` sees it. */
+export function isMember(
+  network: Network,
+  handle: CollectionHandleBase<unknown, unknown>,
+  peer: string,
+): boolean {
+  const { voters, learners } = groupOf(network, handle).members
+  return voters.includes(peer) || learners.includes(peer)
+}
+
+/** Polls `condition` every 20 ms until it holds (scaled timeout). */
+export async function until(condition: () => boolean, timeout = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + scaled(timeout)
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeout} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }

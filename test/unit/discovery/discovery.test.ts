@@ -58,6 +58,14 @@ describe('discovery', () => {
     expect(await a.discovery.syncWith(b.addresses[0] as string)).toBe(b.peerId)
     expect(a.discovery.catalog.get(b.peerId)?.tags).toEqual(['tag1', 'tag2'])
     await knowsAll(b, [a])
+    // An entry passed on out of band is verified like any other.
+    const [c] = (await nodes(1, { name: a.networkId.hex })) as [Network]
+    const envelope = a.discovery.catalog.signed(b.peerId)?.envelope
+    if (!envelope) throw new Error('no entry to feed')
+    expect(c.discovery.feed(envelope)).toBe(true)
+    expect(c.discovery.feed(envelope)).toBe(false)
+    expect(c.discovery.feed({ body: envelope.body, sig: new Uint8Array(64) })).toBe(false)
+    expect(c.discovery.catalog.get(b.peerId)?.tags).toEqual(['tag1', 'tag2'])
   })
 
   it('keeps different networks apart', async () => {

@@ -3,6 +3,7 @@ import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Catalog } from '../../../runtime/discovery/catalog.ts'
 import { openDeparture, signDeparture } from '../../../runtime/discovery/departure.ts'
+import { decodeSlotRecord } from '../../../runtime/discovery/dht/slots.ts'
 import {
   ENTRY_LIMITS,
   openEntry,
@@ -10,6 +11,7 @@ import {
   type SignedPeerEntry,
   signEntry,
 } from '../../../runtime/discovery/entry.ts'
+import { parseAnnounce, parsePing, parseSync } from '../../../runtime/discovery/protocol.ts'
 import { nextRtt } from '../../../runtime/discovery/rtt.ts'
 import { Signer } from '../../../runtime/network/identity.ts'
 import { decode, encode, encodeCanonical } from '../../../runtime/primitives/codec.ts'
@@ -140,6 +142,27 @@ describe('signed PeerEntry', () => {
         },
       ),
       { numRuns: 500 },
+    )
+  })
+})
+
+describe('wire decoders', () => {
+  it('discovery messages and DHT slot records never throw anything but RejectedError (fuzz)', () => {
+    const value = fc.oneof(
+      fc.anything(),
+      fc.record({
+        t: fc.constantFrom('entry', 'depart', 'entries', 'end', 'ping', 'pong'),
+        e: fc.anything(),
+        d: fc.anything(),
+      }),
+    )
+    fc.assert(
+      fc.property(value, fc.uint8Array({ maxLength: 1200 }), (message, bytes) => {
+        for (const parse of [parseAnnounce, parseSync, parsePing]) reason(() => parse(message))
+        const record = decodeSlotRecord(bytes)
+        if (record) expect(typeof record.peerId).toBe('string')
+      }),
+      { numRuns: 1_000 },
     )
   })
 })

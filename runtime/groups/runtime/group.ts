@@ -434,6 +434,7 @@ export class Group implements AsyncDisposable {
   async #replaceDriver(): Promise<RaftDriver> {
     const driver = await this.#openDriver()
     this.#driver = driver
+    this.#reads.reissueAll()
     const node = driver.node
     this.#onSoft({ role: node.role, term: node.term, leader: node.leader })
     return driver
@@ -750,6 +751,7 @@ export class Group implements AsyncDisposable {
     this.#metrics.soft(state.role, state.term)
     if (state.leader !== previous) {
       if (state.leader !== null) this.#metrics.leaderChanged()
+      if (previous !== null && previous !== this.peerId) this.#forwarder.leaderChanged(previous)
       this.#heardFromLeader = Date.now()
       this.#forwarder.flush()
     }

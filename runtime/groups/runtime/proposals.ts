@@ -9,7 +9,7 @@
  * `Forwarder` sends commands proposed on a follower to the leader in batches (one message per turn
  * of the event loop) and resolves each with the (index, term) the leader assigned.
  */
-import { OfflineError, TimeoutError } from '../../primitives/errors.ts'
+import { ClosedError, OfflineError, TimeoutError } from '../../primitives/errors.ts'
 import { type WaitOptions, waitFor } from '../../primitives/watch.ts'
 import type { Bond } from '../bonds/bond.ts'
 import { MAX_FORWARD_BATCH } from '../wire/bond.ts'
@@ -101,6 +101,8 @@ export interface ForwarderHost {
 export class Forwarder {
   readonly #host: ForwarderHost
   #queue: Queued[] = []
+  /** Batches sent and not yet answered, by the leader they went to. */
+  readonly #inflight = new Set<{ readonly peer: string; readonly cancel: (err: unknown) => void }>()
   #scheduled = false
   #closed: Error | null = null
 
@@ -161,13 +163,25 @@ export class Forwarder {
     }
   }
 
+  /** The leader changed: batches still waiting on `peer` (no longer the leader) fail at once. */
+  leaderChanged(previous: string): void {
+    for (const inflight of this.#inflight) {
+      if (inflight.peer === previous) inflight.cancel(new ClosedError(`${previous} is no longer the leader`))
+    }
+  }
+
   async #forward(bond: Bond, batch: Queued[]): Promise<void> {
+    const cancelled = Promise.withResolvers<never>()
+    const inflight = { peer: bond.peer, cancel: cancelled.reject }
+    this.#inflight.add(inflight)
     try {
-      const answer = await this.#host.calls.call(
+      const call = this.#host.calls.call(
         bond,
         (id) => ({ t: 'f', id, commands: batch.map((item) => item.payload) }),
         this.#host.forwardTimeoutMs,
       )
+      call.catch(() => {})
+      const answer = await Promise.race([call, cancelled.promise])
       if (answer.t === 'fe') {
         // The peer is no longer the leader: queue again, they go to the next leader.
         this.#queue.unshift(...batch.filter((item) => !item.settled))
@@ -199,6 +213,8 @@ export class Forwarder {
               details: { outcome: 'unknown' },
             })
       for (const item of batch) this.#settle(item, error)
+    } finally {
+      this.#inflight.delete(inflight)
     }
   }
 

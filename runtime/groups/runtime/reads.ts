@@ -61,6 +61,12 @@ export class ReadBarriers {
     }
   }
 
+  /** The core was replaced: reads it held are asked again (on the next tick) from the new one. */
+  reissueAll(): void {
+    this.#retry.push(...this.#pending.values())
+    this.#pending.clear()
+  }
+
   failAll(err: Error): void {
     for (const pending of [...this.#pending.values(), ...this.#retry]) pending.reject(err)
     this.#pending.clear()

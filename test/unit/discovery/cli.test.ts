@@ -101,6 +101,34 @@ describe('mosaik beacon / inspect / dht', () => {
     expect(producer.discovery.catalog.peers().map((p) => p.peerId)).toEqual([info.peerId])
   })
 
+  it('inspect --watch prints again on every change until interrupted', async () => {
+    const name = uniqueNetworkName()
+    const { info } = await beacon(name, '--no-dht')
+    const node = await Network.create(name, testNetworkOptions({ bootstrap: info.addresses }))
+    cleanups.push(() => node.close())
+    await node.discovery.syncWith(info.peerId)
+    const run = mosaik(
+      'inspect',
+      '-n',
+      name,
+      '-p',
+      ...info.addresses,
+      '--json',
+      '--watch',
+      '--no-dht',
+      ...LOCAL,
+    )
+    await expect.poll(() => run.out.length, { timeout: scaled(10_000) }).toBeGreaterThan(0)
+    node.discovery.addTags('late-tag')
+    const tagged = () =>
+      run.out.some((line) =>
+        (JSON.parse(line) as { peers: { tags: string[] }[] }).peers.some((p) => p.tags.includes('late-tag')),
+      )
+    await expect.poll(tagged, { timeout: scaled(10_000) }).toBe(true)
+    run.stop()
+    expect(await run.done).toBe(0)
+  })
+
   it('dht prints the slots and the health of each peer', async () => {
     await using dht = await localDht({ nodes: 6 })
     const name = uniqueNetworkName()

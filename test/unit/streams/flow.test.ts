@@ -103,6 +103,21 @@ describe('subscriptions', () => {
   })
 })
 
+describe('batching', () => {
+  it('sends datums of one turn of the event loop together, many per frame', async () => {
+    const [n0, n1] = await meshed(2)
+    const producer = text.producer(n0!, { slowConsumer: 'block', bufferSize: 1024 })
+    const consumer = text.consumer(n1!, { bufferSize: 1024 })
+    await producer.when.online(wait())
+    const framesBefore = await metric(n0!, 'mosaik_network_egress_frames_total')
+    const sent = Array.from({ length: 1000 }, (_, i) => `d-${i}`)
+    for (const d of sent) expect(producer.trySend(d)).toBe('accepted')
+    expect(await take(consumer, sent.length)).toEqual(sent)
+    const frames = (await metric(n0!, 'mosaik_network_egress_frames_total')) - framesBefore
+    expect(frames).toBeLessThan(sent.length / 20)
+  })
+})
+
 describe('slow consumers', () => {
   it('drop-oldest: a stalled consumer loses datums (counted on both ends) while a fast one gets everything', async () => {
     const [n0, n1, n2] = await meshed(3)

@@ -14,11 +14,14 @@ describe('producer when', () => {
     expect(await settled(producer.when.unsubscribed({ min: 2 }))).toBe(true)
     expect(await settled(producer.when.unsubscribed())).toBe(true)
 
+    const fromN2 = producer.when.subscribed({ predicate: (peer) => peer.peerId === n2!.peerId })
     text.consumer(n1!)
     await one
     expect(await settled(two)).toBe(false)
+    expect(await settled(fromN2)).toBe(false)
     text.consumer(n2!)
     await two
+    await fromN2
     expect(await settled(producer.when.subscribed({ min: 2 }))).toBe(true)
 
     const fewer = producer.when.unsubscribed({ min: 2 })

@@ -97,7 +97,8 @@ export class Replica<S extends AnyState> implements GroupStateMachine {
     const assembler = state.assembler(info)
     for (const chunk of chunks) assembler.accept(chunk)
     state.restore(assembler)
-    this.#metrics?.snapshot('restored', info.count)
+    // Index 0 is the group resetting to the empty state it started from, not a transfer.
+    if (index > 0) this.#metrics?.snapshot('restored', info.count)
     this.#metrics?.state(state.version, state.size)
   }
 

@@ -138,6 +138,16 @@ describe('Map over the network', () => {
     expect(isMosaikError(invalid, 'ERR_VALIDATION')).toBe(true)
     const bad = await w.insert(42 as never, 'x').catch((e: unknown) => e)
     expect(isMosaikError(bad, 'ERR_VALIDATION')).toBe(true)
+    // a command that bypasses the handle is validated on receipt: every replica refuses it
+    const group = groupOf(n0 as never, w)
+    const refused = await group
+      .execute({ op: 'insert', key: 'carol', value: 'far too long' })
+      .catch((e: unknown) => e)
+    expect(refused).toMatchObject({ code: 'ERR_COMMAND_REJECTED', reason: 'invalid-value' })
+    await r.when.reaches(w.version, T())
+    expect(r.has('carol')).toBe(false)
+    const rejected = { collection: `${r.name}/${r.storeId.short}`, outcome: 'rejected' }
+    expect(await n1?.metrics.value('mosaik_collections_commands_total', rejected)).toBe(1)
     await w.insert('alice', 'a2')
     // a linearizable read on the reader sees every write committed before it
     const view = await r.read({ consistency: 'linearizable', ...T() })

@@ -73,6 +73,18 @@ describe('snapshot sync of a late joiner', () => {
     const next = await w.insert(-1, -1)
     await r2.when.reaches(next, T())
     expect(r2.get(-1)).toBe(-1)
+    // per-collection metrics: size, version, applied commands, snapshots taken and restored
+    const label = (kind?: string) => ({
+      collection: `${w.name}/${w.storeId.short}`,
+      ...(kind ? { kind } : {}),
+    })
+    const metric = (n: Network | undefined, name: string, labels: Record<string, string>) =>
+      (n as Network).metrics.value(`mosaik_collections_${name}`, labels)
+    expect(await metric(n2, 'size', label())).toBe(1_002)
+    expect(await metric(n2, 'version', label())).toBe(next)
+    expect(await metric(n2, 'snapshots_total', label('restored'))).toBe(1)
+    expect(await metric(n0, 'snapshots_total', label('taken'))).toBeGreaterThan(0)
+    expect(await metric(n0, 'commands_total', { ...label(), outcome: 'applied' })).toBeGreaterThan(30)
   })
 
   it('writes during sync, clear and repopulate, and a recreated reader', async () => {

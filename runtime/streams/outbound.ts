@@ -18,7 +18,7 @@ import { waitFor } from '../primitives/watch.ts'
 import { expiryTimer } from './access.ts'
 import { batchSize, encodeBatch } from './batch.ts'
 import type { ChannelRecord } from './channel.ts'
-import { type ByeReason, PROTOCOL_LIMITS, parseCredit } from './protocol.ts'
+import { type ByeReason, bye, PROTOCOL_LIMITS, parseCredit } from './protocol.ts'
 
 /** Largest data frame built from several datums (a single bigger datum still goes alone). */
 const BATCH_BYTES = 64 * 1024
@@ -239,7 +239,7 @@ export class Outbound {
     if (!this.#ended) {
       this.#end()
       this.#closed = this.#link
-        .send({ t: 'bye', reason, message })
+        .send(bye(reason, message))
         .then(() => this.#link.close())
         .catch(() => this.#link.abort())
     }

@@ -194,12 +194,27 @@ export async function refuse(
   message: string,
   signature?: Uint8Array,
 ): Promise<void> {
+  const text = clip(message)
   const answer =
-    signature === undefined ? { t: 'no', reason, message } : { t: 'no', reason, message, signature }
+    signature === undefined
+      ? { t: 'no', reason, message: text }
+      : { t: 'no', reason, message: text, signature }
   try {
     await link.send(answer)
     await link.close()
   } catch {
     link.abort()
   }
+}
+
+/** A bye message (the reason text cut to what a peer accepts). */
+export function bye(reason: ByeReason, message: string): ByeMessage {
+  return { t: 'bye', reason, message: clip(message) }
+}
+
+/** Cuts a human-readable message to the length peers accept. */
+function clip(message: string): string {
+  return message.length > PROTOCOL_LIMITS.messageLength
+    ? message.slice(0, PROTOCOL_LIMITS.messageLength)
+    : message
 }

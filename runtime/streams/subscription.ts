@@ -131,7 +131,7 @@ export class Subscription {
     this.#done ??= this.#run()
   }
 
-  /** Ends the subscription with `ending` at `expiresAt` (ticket expiry; null = never). */
+  /** Ends the subscription when the producer's ticket expires at `expiresAt` (null = never). */
   expireAt(expiresAt: number | null): void {
     this.#cancelExpiry?.()
     this.#cancelExpiry = expiryTimer(expiresAt, () => void this.close({ reason: 'expired', block: true }))
@@ -194,7 +194,7 @@ export class Subscription {
         await link.close().catch(() => undefined)
         return this.#refused(reply.reason, reply.message, reply.signature)
       }
-      if (!identity.signature.equals(digestOf(reply.signature))) {
+      if (!identity.signature.equals(Digest.fromBytes(reply.signature))) {
         link.abort()
         return this.#refused('schema-mismatch', 'the producer accepted a different schema', reply.signature)
       }
@@ -295,7 +295,7 @@ export class Subscription {
     const { context, identity } = this.#host
     context.metrics.refused.inc({ stream: identity.name, side: 'consumer', reason })
     if (reason === 'schema-mismatch') {
-      const remote = signature === undefined ? 'unknown' : digestOf(signature).hex
+      const remote = signature === undefined ? 'unknown' : Digest.fromBytes(signature).hex
       this.#host.error(
         new SchemaMismatchError(identity.name, identity.signature.hex, remote, {
           details: { peer: this.peer, side: 'consumer' },
@@ -322,10 +322,6 @@ export class Subscription {
     this.record.state = 'terminated'
     this.#host.ended(this, ending)
   }
-}
-
-function digestOf(bytes: Uint8Array): Digest {
-  return Digest.fromBytes(bytes)
 }
 
 /** Resolves after `ms`, or early (without error) when `signal` aborts. */

@@ -8,7 +8,7 @@ import { decode, encode } from '../../../runtime/primitives/codec.ts'
 import { isMosaikError } from '../../../runtime/primitives/errors.ts'
 import { Backoff, resolveBackoff } from '../../../runtime/streams/backoff.ts'
 import { decodeBatch, encodeBatch, isBatch } from '../../../runtime/streams/batch.ts'
-import { parseBye, parseCredit, parseReply, parseSubscribe } from '../../../runtime/streams/protocol.ts'
+import { bye, parseBye, parseCredit, parseReply, parseSubscribe } from '../../../runtime/streams/protocol.ts'
 import { conditionHolds, resolveCondition } from '../../../runtime/streams/when.ts'
 
 /** Runs `fn`; passes if it returns or throws a MosaikError with `code`, fails on anything else. */
@@ -97,6 +97,8 @@ describe('control messages', () => {
     expect(parseSubscribe(decode(encode(sub)))).toMatchObject({ name: 'x', credits: 8 })
     expect(parseReply({ t: 'no', reason: 'capacity', message: 'full' })).toMatchObject({ reason: 'capacity' })
     expect(parseCredit({ t: 'c', n: 3, b: 300 })).toEqual({ t: 'c', n: 3, b: 300 })
+    // What this side sends always parses on the other, however long the human-readable reason.
+    expect(parseBye(decode(encode(bye('too-slow', 'x'.repeat(5_000))))).message).toHaveLength(1024)
     for (const bad of [
       { ...sub, credits: -1 },
       { ...sub, credits: 2 ** 40 },

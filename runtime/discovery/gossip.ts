@@ -101,7 +101,10 @@ export class Gossip {
     }
   }
 
-  /** Dials random catalog peers until this node has `neighbors` outbound links (or no candidate is left). */
+  /**
+   * Dials random catalog peers until this node has `neighbors` outbound links (or no candidate is
+   * left), preferring peers it already has a connection to: a new connection costs a handshake.
+   */
   maintain(): void {
     if (this.#closed) return
     const now = Date.now()
@@ -112,9 +115,13 @@ export class Gossip {
       .filter(
         (p) => !this.#links.has(p) && !this.#dialing.has(p) && (this.#failures.get(p)?.until ?? 0) <= now,
       )
-    for (let i = 0; i < wanted && candidates.length > 0; i++) {
-      const index = Math.floor(Math.random() * candidates.length)
-      const [peer] = candidates.splice(index, 1) as [PeerId]
+    const network = this.#host.network
+    const connected = candidates.filter((p) => network.isConnected(p))
+    const others = candidates.filter((p) => !network.isConnected(p))
+    for (let i = 0; i < wanted; i++) {
+      const pool = connected.length > 0 ? connected : others
+      if (pool.length === 0) return
+      const [peer] = pool.splice(Math.floor(Math.random() * pool.length), 1) as [PeerId]
       void this.#dial(peer)
     }
   }

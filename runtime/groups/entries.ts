@@ -45,7 +45,7 @@ export function fromLogEntry(stored: LogEntry): Entry {
 export interface SnapshotDescription {
   readonly membership: Membership
   readonly formation: Formation | null
-  /** blake3 of the snapshot data, hex. */
+  /** SHA-256 of the snapshot data, hex (`snapshotDigest`). */
   readonly digest: string
   readonly size: number
 }

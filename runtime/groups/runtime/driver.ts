@@ -12,7 +12,6 @@
  * of `snapshotEvery` — so all replicas hold byte-identical snapshots at the same indexes, which is
  * what lets a lagging node fetch one snapshot from several peers in parallel.
  */
-import { Digest } from '../../primitives/digest.ts'
 import { InvalidInputError, StorageError } from '../../primitives/errors.ts'
 import {
   coreSnapshotMeta,
@@ -37,7 +36,7 @@ import type {
   SoftState,
 } from '../raft/types.ts'
 import type { LogStore } from '../storage/types.ts'
-import { joinSnapshot, splitSnapshot } from './snapshot-blob.ts'
+import { joinSnapshot, snapshotDigest, splitSnapshot } from './snapshot-blob.ts'
 
 /** What applying one committed command produced. */
 export type ApplyOutcome =
@@ -107,6 +106,8 @@ export class RaftDriver {
   readonly #node: RaftNode
   readonly #init: DriverInit
   #applied = 0
+  /** The term and vote last made durable. */
+  #voted: { term: number; vote: string | null }
   /** The membership of the latest applied config entry (or of the restored snapshot). */
   #membership: Membership
   #scheduled = false
@@ -125,6 +126,7 @@ export class RaftDriver {
     this.#node = node
     this.#applied = restored.applied
     this.#membership = restored.membership
+    this.#voted = { term: restored.state.hardState.term, vote: restored.state.hardState.vote }
   }
 
   /**
@@ -220,8 +222,14 @@ export class RaftDriver {
     const install = rd.snapshot === null ? undefined : this.#takeInstall(rd.snapshot)
     if (install !== undefined) await this.#writeInstall(install)
     if (rd.entries.length > 0) this.store.append(rd.entries.map(toLogEntry))
+    // A new commit index alone need not be durable before applying (a restarted node learns it
+    // again from the leader); entries, an installed snapshot, a new term or vote must be.
+    const voted =
+      rd.hardState !== null &&
+      (rd.hardState.term !== this.#voted.term || rd.hardState.vote !== this.#voted.vote)
     if (rd.hardState !== null) this.store.setHardState(rd.hardState)
-    if (install !== undefined || rd.entries.length > 0 || rd.hardState !== null) await this.store.sync()
+    if (install !== undefined || rd.entries.length > 0 || voted) await this.store.sync()
+    if (voted && rd.hardState !== null) this.#voted = { term: rd.hardState.term, vote: rd.hardState.vote }
     if (this.#closed) return
     if (install !== undefined || rd.entries.length > 0)
       events.persisted(rd.entries, install?.description ?? null)
@@ -281,7 +289,7 @@ export class RaftDriver {
     const config = encodeSnapshotConfig({
       membership: meta.membership,
       formation: this.#init.formation(),
-      digest: Digest.hash(data).hex,
+      digest: snapshotDigest(data),
       size: data.length,
     })
     this.#nextSnapshot = { meta, config, data }
@@ -331,7 +339,7 @@ async function restoreFromStore(
     snapshot = coreSnapshotMeta(stored)
     const description = decodeSnapshotConfig(stored.config)
     const data = await store.readSnapshot()
-    if (Digest.hash(data).hex !== description.digest) {
+    if (snapshotDigest(data) !== description.digest) {
       throw new StorageError(`stored snapshot ${stored.index} does not match its digest`)
     }
     machine.restore(splitSnapshot(data), stored.index)

@@ -2,7 +2,11 @@
  * The bytes of a stored snapshot: the machine's chunks, each as a length-prefixed frame, one after
  * another. Peers serve byte ranges of this blob; the fetcher reassembles it, checks its digest and
  * splits it back into chunks for the machine.
+ *
+ * The digest is a checksum of possibly large data (it is no identifier), so it uses the native
+ * SHA-256 of node:crypto, an order of magnitude faster than blake3 in JavaScript.
  */
+import { createHash } from 'node:crypto'
 import { DecodeError } from '../../primitives/errors.ts'
 import { encodeFrame, FrameDecoder } from '../../primitives/framing.ts'
 
@@ -25,4 +29,9 @@ export function splitSnapshot(blob: Uint8Array): Uint8Array[] {
   } catch (cause) {
     throw new DecodeError('snapshot data is not a sequence of frames', { cause })
   }
+}
+
+/** The checksum of a snapshot blob, hex. */
+export function snapshotDigest(blob: Uint8Array): string {
+  return createHash('sha256').update(blob).digest('hex')
 }

@@ -9,12 +9,12 @@
  * that fails or times out is dropped and its range goes to the others. The assembled bytes are
  * checked against the digest before the core sees them.
  */
-import { Digest } from '../../primitives/digest.ts'
 import { OfflineError, ProtocolError } from '../../primitives/errors.ts'
 import type { Bond } from '../bonds/bond.ts'
 import { decodeSnapshotConfig, type SnapshotDescription } from '../entries.ts'
 import type { SnapshotMeta } from '../raft/types.ts'
 import type { Calls } from '../runtime/calls.ts'
+import { snapshotDigest } from '../runtime/snapshot-blob.ts'
 import type { LogStore } from '../storage/types.ts'
 import type { BondMessage } from '../wire/bond.ts'
 
@@ -102,7 +102,7 @@ export async function fetchSnapshot(options: FetchOptions): Promise<FetchedSnaps
   if (queue.length > 0)
     throw new OfflineError('every peer serving the snapshot failed before it was complete')
   const data = Buffer.concat(chunks as Uint8Array[], description.size)
-  if (Digest.hash(data).hex !== description.digest) {
+  if (snapshotDigest(data) !== description.digest) {
     throw new ProtocolError(`snapshot ${candidate.index} assembled from peers does not match its digest`)
   }
   return {

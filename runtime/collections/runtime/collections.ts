@@ -20,7 +20,7 @@ import type { GroupSpec } from '../../groups/runtime/group.ts'
 import type { Network } from '../../network/network.ts'
 import { Digest, derive } from '../../primitives/digest.ts'
 import { InvalidInputError } from '../../primitives/errors.ts'
-import type { HandleParts } from './handle.ts'
+import type { CollectionHandle, HandleParts } from './handle.ts'
 import {
   CellReaderHandle,
   CellWriterHandle,
@@ -52,7 +52,7 @@ export interface CollectionRuntimeOptions extends CollectionOptions {
   readonly minVoters?: number
 }
 
-type HandleClass = new (parts: HandleParts) => unknown
+type HandleClass = new (parts: HandleParts) => CollectionHandle<unknown, unknown>
 
 const HANDLES: Readonly<Record<CollectionKind, Readonly<Record<CollectionRole, HandleClass>>>> = {
   map: { writer: MapWriterHandle, reader: MapReaderHandle },
@@ -101,10 +101,12 @@ export class Collections implements CollectionsRuntime {
     const group = this.#network.groups.open(spec)
     replica.observe(new CollectionMetrics(this.#network.metrics, `${descriptor.name}/${group.storeId.short}`))
     const Handle = HANDLES[descriptor.kind][role]
-    return new Handle({ name: descriptor.name, role, group, replica, validators }) as CollectionApi<
-      Kind,
-      Role
-    >
+    const handle = new Handle({ name: descriptor.name, role, group, replica, validators })
+    // The group leaves on abort by itself; closing the handle also ends its change feeds.
+    const signal = options.signal
+    if (signal?.aborted) void handle.close()
+    signal?.addEventListener('abort', () => void handle.close(), { once: true })
+    return handle as unknown as CollectionApi<Kind, Role>
   }
 }
 

@@ -72,4 +72,23 @@ describe('Once over the network', () => {
     expect((await w0.set(30)).applied).toBe(false)
     expect(w0.get()).toBe(10)
   })
+
+  it('a handle opened with a signal closes when it is aborted, ending its change feeds', async () => {
+    const handle = onceOf<number>('once-signal')
+    const [n0] = await nodes(1)
+    const ac = new AbortController()
+    const w = handle.writer(n0 as never, opts({ signal: ac.signal }))
+    await w.when.online(T())
+    const seen: number[] = []
+    const feed = (async () => {
+      for await (const change of w.watch()) seen.push(change.value)
+    })()
+    await w.set(7)
+    await w.when.reaches(w.version, T())
+    ac.abort()
+    await feed
+    expect(seen).toEqual([7])
+    expect(await w.set(8).catch((e: unknown) => e)).toMatchObject({ code: 'ERR_GROUP_CLOSED' })
+    await w.close()
+  })
 })

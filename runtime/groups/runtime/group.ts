@@ -21,6 +21,7 @@ import {
   GroupClosedError,
   InvalidInputError,
   isMosaikError,
+  NotLeaderError,
   OfflineError,
   ProtocolError,
 } from '../../primitives/errors.ts'
@@ -353,12 +354,19 @@ export class Group implements AsyncDisposable {
     return reader()
   }
 
-  /** Asks the leader (this node) to hand leadership to `peer`. */
+  /**
+   * Hands leadership to `peer` (a voter): the leader catches it up, then tells it to campaign.
+   * Throws NotLeaderError on a non-leader, InvalidInputError for a peer that is not a voter.
+   */
   transferLeadership(peer: string): void {
     const driver = this.#requireDriver()
     const result = driver.node.transferLeadership(peer)
-    if (!result.ok) throw new InvalidInputError(`cannot transfer leadership to ${peer}: ${result.reason}`)
-    driver.schedule()
+    if (result.ok) {
+      driver.schedule()
+      return
+    }
+    if (result.reason === 'not-leader') throw new NotLeaderError(`only the leader can hand over leadership`)
+    throw new InvalidInputError(`cannot transfer leadership to ${peer}: ${result.reason}`)
   }
 
   /** Leaves the group: tells the peers, fails pending calls with GroupClosedError, releases everything. */

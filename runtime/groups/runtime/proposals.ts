@@ -9,7 +9,7 @@
  * `Forwarder` sends commands proposed on a follower to the leader in batches (one message per turn
  * of the event loop) and resolves each with the (index, term) the leader assigned.
  */
-import { ClosedError, OfflineError, TimeoutError } from '../../primitives/errors.ts'
+import { ClosedError, NotLeaderError, OfflineError, TimeoutError } from '../../primitives/errors.ts'
 import { type WaitOptions, waitFor } from '../../primitives/watch.ts'
 import type { Bond } from '../bonds/bond.ts'
 import { MAX_FORWARD_BATCH } from '../wire/bond.ts'
@@ -88,6 +88,8 @@ interface Queued {
   readonly resolve: (assigned: readonly [number, number]) => void
   readonly reject: (err: unknown) => void
   settled: boolean
+  /** The peer that last answered it is not the leader (so the deadline error is NotLeader). */
+  refusedBy: string | null
 }
 
 /** What the forwarder needs from its group. */
@@ -119,7 +121,7 @@ export class Forwarder {
   submit(payload: Uint8Array, deadline: number): Promise<readonly [number, number]> {
     if (this.#closed) return Promise.reject(this.#closed)
     return new Promise((resolve, reject) => {
-      this.#queue.push({ payload, deadline, resolve, reject, settled: false })
+      this.#queue.push({ payload, deadline, resolve, reject, settled: false, refusedBy: null })
       this.flush()
     })
   }
@@ -139,11 +141,15 @@ export class Forwarder {
     const kept: Queued[] = []
     for (const item of this.#queue) {
       if (now < item.deadline) kept.push(item)
-      else
+      else if (item.refusedBy !== null) {
+        const message = `${item.refusedBy} is not the leader and no other leader was reachable before the deadline`
+        this.#settle(item, new NotLeaderError(message, { details: { peer: item.refusedBy } }))
+      } else {
         this.#settle(
           item,
           new OfflineError('no leader was reachable before the deadline; the command was not sent'),
         )
+      }
     }
     this.#queue = kept
   }
@@ -184,7 +190,9 @@ export class Forwarder {
       const answer = await Promise.race([call, cancelled.promise])
       if (answer.t === 'fe') {
         // The peer is no longer the leader: queue again, they go to the next leader.
-        this.#queue.unshift(...batch.filter((item) => !item.settled))
+        const waiting = batch.filter((item) => !item.settled)
+        for (const item of waiting) item.refusedBy = bond.peer
+        this.#queue.unshift(...waiting)
         return
       }
       if (answer.t !== 'fa' || answer.assigned.length !== batch.length) throw new Error('malformed answer')

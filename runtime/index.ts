@@ -1,6 +1,8 @@
 /**
  * `mosaik`: the runtime API. Subsystems are re-exported here as they land.
  */
+
+export { type CollectionRuntimeOptions, Collections } from './collections/runtime/index.ts'
 export {
   CommandRejectedError,
   HistoryTruncatedError,

@@ -7,7 +7,7 @@
  * values whose bytes would not be stable: `undefined` inside objects/arrays, functions, symbols,
  * non-finite numbers, and class instances other than Uint8Array, Map and plain arrays/objects.
  */
-import { Packr } from 'msgpackr'
+import { C1, Packr } from 'msgpackr'
 import { DecodeError, EncodeError } from './errors.ts'
 
 const wire = new Packr({ useRecords: false, mapsAsObjects: true, moreTypes: false, int64AsType: 'bigint' })
@@ -26,11 +26,27 @@ export function encode(value: unknown): Uint8Array {
  * no other exception escapes.
  */
 export function decode(bytes: Uint8Array): unknown {
+  let value: unknown
   try {
-    return wire.unpack(bytes)
+    value = wire.unpack(bytes)
   } catch (cause) {
     throw new DecodeError(`malformed msgpack (${bytes.length} bytes): ${(cause as Error).message}`, { cause })
   }
+  if (containsNeverUsed(value))
+    throw new DecodeError('malformed msgpack: the never-used byte 0xc1 stands for a value')
+  return value
+}
+
+/** msgpackr decodes the reserved byte 0xc1 to a sentinel object instead of failing; find it. */
+function containsNeverUsed(value: unknown): boolean {
+  if (value === C1) return true
+  if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false
+  if (Array.isArray(value)) {
+    for (const item of value) if (containsNeverUsed(item)) return true
+    return false
+  }
+  for (const key in value) if (containsNeverUsed((value as Record<string, unknown>)[key])) return true
+  return false
 }
 
 /**

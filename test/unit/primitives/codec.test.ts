@@ -77,6 +77,13 @@ describe('codec', () => {
     )
   })
 
+  it('refuses the never-used byte 0xc1 wherever it stands for a value', () => {
+    for (const bytes of [[0xc1], [0x91, 0xc1], [0x81, 0xa1, 0x61, 0xc1]]) {
+      expect(() => decode(new Uint8Array(bytes))).toThrow(expect.objectContaining({ code: 'ERR_DECODE' }))
+    }
+    expect(decode(new Uint8Array([0xa1, 0xc1]))).toBeTypeOf('string')
+  })
+
   it('refuses values without a stable encoding', () => {
     for (const bad of [
       { a: undefined },

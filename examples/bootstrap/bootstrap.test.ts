@@ -4,9 +4,12 @@
  * process must leave cleanly on SIGTERM.
  */
 import { afterEach, describe, expect, it } from 'vitest'
+import { scaled } from '../../runtime/primitives/time.ts'
 import { type Message, nodeSpec, ProcessSet } from '../../test/fault/harness/index.ts'
 
 const LOOPBACK = ['--host', '127.0.0.1', '--dht', 'off', '--json']
+/** Generous: node processes start slowly when the machine is busy. */
+const wait = { timeout: scaled(30_000) }
 
 interface Ready extends Message {
   type: 'ready'
@@ -34,7 +37,7 @@ describe('examples/bootstrap', () => {
         ...LOOPBACK,
       ]),
     )
-    const beaconReady = await beacon.waitFor(isReady)
+    const beaconReady = await beacon.waitFor(isReady, wait)
     expect(beaconReady.addresses.every((a) => a.startsWith('/ip4/127.0.0.1/'))).toBe(true)
 
     const client = () =>
@@ -48,18 +51,18 @@ describe('examples/bootstrap', () => {
         ]),
       )
     const [a, b] = [client(), client()]
-    const [readyA, readyB] = await Promise.all([a.waitFor(isReady), b.waitFor(isReady)])
+    const [readyA, readyB] = await Promise.all([a.waitFor(isReady, wait), b.waitFor(isReady, wait)])
     await Promise.all([
-      a.waitFor(discovered(readyB.peerId)),
-      b.waitFor(discovered(readyA.peerId)),
-      a.waitFor(discovered(beaconReady.peerId)),
-      beacon.waitFor(discovered(readyA.peerId)),
-      beacon.waitFor(discovered(readyB.peerId)),
+      a.waitFor(discovered(readyB.peerId), wait),
+      b.waitFor(discovered(readyA.peerId), wait),
+      a.waitFor(discovered(beaconReady.peerId), wait),
+      beacon.waitFor(discovered(readyA.peerId), wait),
+      beacon.waitFor(discovered(readyB.peerId), wait),
     ])
 
-    expect((await a.stop()).code).toBe(0)
-    await beacon.waitFor((m) => m.type === 'peer-departed' && m.peerId === readyA.peerId)
-    expect((await b.stop()).code).toBe(0)
-    expect((await beacon.stop()).code).toBe(0)
+    expect((await a.stop(scaled(10_000))).code).toBe(0)
+    await beacon.waitFor((m) => m.type === 'peer-departed' && m.peerId === readyA.peerId, wait)
+    expect((await b.stop(scaled(10_000))).code).toBe(0)
+    expect((await beacon.stop(scaled(10_000))).code).toBe(0)
   })
 })

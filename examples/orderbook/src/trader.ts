@@ -17,7 +17,7 @@ export interface FillCounts {
 export interface TraderOptions {
   /** The trader's name, in its orders and in `balances`. */
   readonly name: string
-  /** Called for each new fill this trader is part of, with the counts after it. */
+  /** Called for each fill the first time it is seen (any trader's), with the counts after it. */
   readonly onFill?: (fill: Fill, counts: FillCounts) => void
 }
 
@@ -76,8 +76,7 @@ export class TraderNode implements AsyncDisposable {
       for await (const fill of this.#fills) {
         if (this.#seen.has(fill.seq)) continue
         this.#seen.add(fill.seq)
-        if (fill.buyer !== this.name && fill.seller !== this.name) continue
-        this.#own++
+        if (fill.buyer === this.name || fill.seller === this.name) this.#own++
         this.#onFill?.(fill, this.fills)
       }
     } catch (err) {

@@ -19,14 +19,23 @@ const CONTENDED_RETRY_MS = 10
 
 export class SharedLimiter {
   readonly #buckets: MapWriter<string, Bucket>
+  readonly #policy: () => Policy
   readonly #now: () => number
-  /** The limits every node follows (from the `policy` Once). */
-  readonly policy: Policy
 
-  constructor(buckets: MapWriter<string, Bucket>, policy: Policy, now: () => number = Date.now) {
+  /**
+   * `policy` is read on every request, so a node follows the replicated policy even if it changes
+   * under it (when a node that started alone merges into the older group, it adopts that group's
+   * state, policy included).
+   */
+  constructor(buckets: MapWriter<string, Bucket>, policy: () => Policy, now: () => number = Date.now) {
     this.#buckets = buckets
-    this.policy = policy
+    this.#policy = policy
     this.#now = now
+  }
+
+  /** The limits in force. */
+  get policy(): Policy {
+    return this.#policy()
   }
 
   /** Spends one token of `key`'s bucket if it has one. */

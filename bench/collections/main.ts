@@ -4,7 +4,7 @@
  *   transfer-restore throughput for a large Map (the late-joiner path minus the wire);
  * - over the network (`network.ts`, separate processes on loopback): committed Map inserts/s on 3
  *   writer processes, reads/s through a handle, and snapshot sync of a 1M-entry Map to a late
- *   reader in MB/s. `--network false` skips it.
+ *   reader in MB/s. `--local-only` skips it.
  *
  * `npm run -s bench -- collections [--entries N] [--value-bytes B] [--batch N] [--inserts N] [--sync-entries N]`
  */
@@ -72,7 +72,7 @@ export default defineBenchmark({
     },
     batch: { type: 'number', default: 2_000, description: 'snapshot batch size, in items' },
     'min-ms': { type: 'number', default: 1_000, description: 'minimum duration of each rate measurement' },
-    network: { type: 'boolean', default: true, description: 'also run the networked measurements' },
+    'local-only': { type: 'boolean', default: false, description: 'skip the networked measurements' },
     inserts: { type: 'number', default: 20_000, description: 'committed inserts on 3 processes' },
     concurrency: { type: 'number', default: 256, description: 'inserts in flight' },
     'sync-entries': {
@@ -174,7 +174,7 @@ export default defineBenchmark({
       'entries/s',
     )
 
-    if (flags.network) {
+    if (!flags['local-only']) {
       await runNetworkBench(flags, { scope, log }, (r) => {
         results.push(r)
         log(`${r.metric}: ${r.value} ${r.unit}`)

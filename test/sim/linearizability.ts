@@ -24,6 +24,8 @@ export interface Model<S, I, O> {
   step(state: S, input: I, output: O | undefined): { ok: boolean; next: S }
   /** A string identifying the state, for the search cache. */
   key(state: S): string
+  /** True for an operation that never changes the state, whatever the state (a read). */
+  readOnly(input: I, output: O | undefined): boolean
 }
 
 export type CheckOutcome = 'ok' | 'violation' | 'unknown'
@@ -78,40 +80,75 @@ export function checkOperations<S, I, O>(
 ): CheckOutcome {
   const head = eventList(ops)
   const cache = new Set<string>()
-  const stack: { call: Event; state: S }[] = []
+  const stack: { call: Event; state: S; forced: boolean }[] = []
   let state = model.init()
   let linearized = 0n
   let entry = head.next
   let steps = 0
-  while (head.next !== null && entry !== null) {
-    if (++steps > budget) return 'unknown'
-    if (entry.call) {
-      const op = ops[entry.op] as Operation<I, O>
-      const { ok, next } = model.step(state, op.input, op.output)
-      if (ok) {
-        const bits = linearized | (1n << BigInt(entry.op))
-        const key = `${bits.toString(36)}|${model.key(next)}`
-        if (!cache.has(key)) {
-          cache.add(key)
-          stack.push({ call: entry, state })
-          state = next
-          linearized = bits
-          unlink(entry)
-          unlink(entry.match as Event)
-          entry = head.next
-          continue
-        }
-      }
-      entry = entry.next
-    } else {
+
+  /** Linearizes the operation of `call` next; false if that configuration was already explored. */
+  const take = (call: Event, next: S, forced: boolean): boolean => {
+    const bits = linearized | (1n << BigInt(call.op))
+    const key = `${bits.toString(36)}|${model.key(next)}`
+    if (cache.has(key)) return false
+    cache.add(key)
+    stack.push({ call, state, forced })
+    state = next
+    linearized = bits
+    unlink(call)
+    unlink(call.match as Event)
+    entry = head.next
+    return true
+  }
+
+  /** Undoes linearization steps back to the latest real choice; false when there is none left. */
+  const backtrack = (): boolean => {
+    for (;;) {
       const top = stack.pop()
-      if (top === undefined) return 'violation'
+      if (top === undefined) return false
       state = top.state
       linearized &= ~(1n << BigInt(top.call.op))
       relink(top.call.match as Event)
       relink(top.call)
-      entry = top.call.next
+      if (!top.forced) {
+        entry = top.call.next
+        return true
+      }
     }
+  }
+
+  /**
+   * A read-only operation that may go next and fits the current state. Linearizing it at once
+   * loses no solution: if one exists, one exists with it first (it changes nothing, and all that
+   * must precede it already does). So it is no choice point, and a dead end after it is a dead
+   * end before it. This keeps reads from multiplying the orders tried for concurrent writes.
+   */
+  const freeRead = (): { call: Event; next: S } | undefined => {
+    for (let e = head.next; e?.call; e = e.next) {
+      const op = ops[e.op] as Operation<I, O>
+      if (!model.readOnly(op.input, op.output)) continue
+      const { ok, next } = model.step(state, op.input, op.output)
+      if (ok) return { call: e, next }
+    }
+    return undefined
+  }
+
+  while (head.next !== null && entry !== null) {
+    if (++steps > budget) return 'unknown'
+    if (entry === head.next) {
+      const free = freeRead()
+      if (free !== undefined) {
+        if (!take(free.call, free.next, true) && !backtrack()) return 'violation'
+        continue
+      }
+    }
+    if (!entry.call) {
+      if (!backtrack()) return 'violation'
+      continue
+    }
+    const op = ops[entry.op] as Operation<I, O>
+    const { ok, next } = model.step(state, op.input, op.output)
+    if (!ok || !take(entry, next, false)) entry = entry.next
   }
   return 'ok'
 }
@@ -141,6 +178,7 @@ export const registerModel: Model<string | null, RegisterInput, RegisterOutput> 
     }
   },
   key: (state) => (state === null ? '∅' : `=${state}`),
+  readOnly: (input, output) => input.op === 'get' || (input.op === 'cas' && output === false),
 }
 
 /** A KV operation as the simulator's clients record it. */

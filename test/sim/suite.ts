@@ -24,6 +24,7 @@ export interface SuiteSummary {
   steps: number
   faults: number
   opsChecked: number
+  /** Writes whose client gave up; settled from the log for the checker. */
   opsUnknown: number
   /** Seeds whose history was too large for the checker's search budget. */
   undecided: number
@@ -83,7 +84,7 @@ export function describeFailure(report: SeedReport): string {
 export function describeSummary(s: SuiteSummary): string {
   return (
     `${s.seeds} seeds from ${s.from}: ${s.violations} violations in ${s.failures.length} seeds; ` +
-    `${s.steps} steps, ${s.faults} faults, ${s.opsChecked} ops checked (${s.opsUnknown} with unknown outcome), ` +
+    `${s.steps} steps, ${s.faults} faults, ${s.opsChecked} ops checked (${s.opsUnknown} writes settled from the log after the client gave up), ` +
     `${s.snapshotsInstalled} snapshots installed, ${s.undecided} undecided histories, ${(s.wallMs / 1000).toFixed(1)} s`
   )
 }

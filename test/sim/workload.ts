@@ -2,10 +2,15 @@
  * Simulated clients: each runs one operation at a time — a put, a compare-and-swap or a
  * linearizable read of one of a few keys — and records it in a history for the linearizability
  * checker. Writes go to a server that believes it leads and complete when that server applies
- * the (index, term) it was given; reads use ReadIndex on any server. A client that gives up
- * records the write's outcome as unknown (it may still take effect); a read without an answer
- * is left out (it had no effect). A write whose index was taken by another entry definitely
- * failed and is left out too.
+ * the (index, term) it was given; reads use ReadIndex on any server. A read without an answer is
+ * left out (it had no effect). A write whose index was taken by another entry definitely failed
+ * and is left out too.
+ *
+ * A client that gives up on a write (timeout, crashed server) moves on, but the history settles
+ * the write from the log: if its (index, term) was applied anywhere, it took effect at some point
+ * between its call and the first application, with that application's outcome; if it was never
+ * applied, it took no effect within the history (linearizing it after everything is equivalent).
+ * Left as "maybe", such writes make the search exponential (Knossos and porcupine suffer the same).
  */
 import type { Entry, PeerId, ReadState } from '../../runtime/groups/raft/types.ts'
 import type { ClusterListener, SimCluster } from './cluster.ts'
@@ -60,6 +65,10 @@ export class Workload implements ClusterListener {
   readonly #reads = new Map<string, PendingRead>()
   readonly #readWaits = new Map<PeerId, { requestId: string; index: number }[]>()
   readonly #values = new Map<string, string[]>()
+  /** Where each accepted write went in the log. */
+  readonly #slots = new Map<KvOperation, { index: number; term: number }>()
+  /** The first application of each index anywhere: its term, time and outcome. */
+  readonly #firstApplied = new Map<number, { term: number; at: number; effect: boolean | null }>()
   #seq = 0
 
   constructor(cluster: SimCluster, rng: Rng, options: WorkloadOptions) {
@@ -70,9 +79,20 @@ export class Workload implements ClusterListener {
     for (let c = 0; c < options.clients; c++) this.#next(c)
   }
 
-  /** Every recorded operation that may have taken effect, for the checker. */
+  /** Every recorded operation that took effect, for the checker (writes settled from the log). */
   history(): KvOperation[] {
-    return this.#ops.filter((op) => !this.#failed.has(op) && (op.input.op !== 'get' || op.ret !== Infinity))
+    const out: KvOperation[] = []
+    for (const op of this.#ops) {
+      if (this.#failed.has(op)) continue
+      if (op.ret !== Infinity) out.push(op)
+      else if (op.input.op !== 'get') {
+        const slot = this.#slots.get(op)
+        const first = slot === undefined ? undefined : this.#firstApplied.get(slot.index)
+        if (first === undefined || first.term !== slot?.term) continue
+        out.push({ ...op, ret: first.at, output: op.input.op === 'put' ? true : first.effect })
+      }
+    }
+    return out
   }
 
   /** Operations still waiting for an answer. */
@@ -124,6 +144,7 @@ export class Workload implements ClusterListener {
     const op: KvOperation = { client, key, input, output: undefined, call: this.#cluster.now, ret: Infinity }
     this.#ops.push(op)
     this.stats.writes++
+    this.#slots.set(op, { index: result.index, term: result.term })
     const slot = `${leader.id}:${result.index}`
     const write: PendingWrite = { op, client, term: result.term }
     this.#writes.set(slot, [...(this.#writes.get(slot) ?? []), write])
@@ -177,6 +198,9 @@ export class Workload implements ClusterListener {
   // ---------------------------------------------------------------- ClusterListener
 
   applied(host: SimHost, entry: Entry, effect: boolean | null): void {
+    if (!this.#firstApplied.has(entry.index)) {
+      this.#firstApplied.set(entry.index, { term: entry.term, at: this.#cluster.now, effect })
+    }
     const slot = `${host.id}:${entry.index}`
     for (const write of this.#writes.get(slot) ?? []) {
       if (entry.term === write.term) {

@@ -164,6 +164,30 @@ const sequentialRun = fc
     })
   })
 
+/** Linearizable iff some order of all operations (unknown ones may be left out) fits the model. */
+function bruteForce(ops: Op[]): boolean {
+  const optional = ops.map((op) => op.ret === Infinity)
+  const search = (done: boolean[], state: string | null): boolean => {
+    if (done.every((d, i) => d || optional[i])) return true
+    for (let i = 0; i < ops.length; i++) {
+      if (done[i]) continue
+      const op = ops[i] as Op
+      // i may go next only if no other pending operation returned before i was called.
+      if (ops.some((other, j) => !done[j] && j !== i && other.ret < op.call)) continue
+      const { ok, next } = registerModel.step(state, op.input, op.output)
+      if (!ok) continue
+      const after = [...done]
+      after[i] = true
+      if (search(after, next)) return true
+    }
+    return false
+  }
+  return search(
+    ops.map(() => false),
+    null,
+  )
+}
+
 describe('linearizability checker: generated histories', () => {
   it('accepts every history produced by a sequential run', () => {
     fc.assert(
@@ -182,6 +206,51 @@ describe('linearizability checker: generated histories', () => {
         return check(broken) === 'violation'
       }),
       { numRuns: 300 },
+    )
+  })
+
+  it('agrees with a brute-force search on small random histories, good and bad', () => {
+    const value = fc.constantFrom('a', 'b', 'c')
+    const arbitraryOp = fc
+      .record({
+        kind: fc.constantFrom('put', 'cas', 'get'),
+        value,
+        expect: fc.option(value, { nil: null }),
+        read: fc.option(value, { nil: null }),
+        swapped: fc.option(fc.boolean(), { nil: undefined }),
+        call: fc.integer({ min: 0, max: 20 }),
+        length: fc.integer({ min: 0, max: 10 }),
+        unknown: fc.boolean(),
+      })
+      .map((r): Op => {
+        const ret = r.unknown && r.kind !== 'get' ? Infinity : r.call + r.length
+        if (r.kind === 'get') return get(r.read, r.call, ret)
+        if (r.kind === 'put') return put(r.value, r.call, ret)
+        return cas(r.expect, r.value, ret === Infinity ? undefined : (r.swapped ?? false), r.call, ret)
+      })
+    fc.assert(
+      fc.property(fc.array(arbitraryOp, { maxLength: 6 }), (ops) => {
+        expect(check(ops)).toBe(bruteForce(ops) ? 'ok' : 'violation')
+      }),
+      { numRuns: 2000 },
+    )
+  })
+
+  it('accepts heavily overlapping histories from a sequential run', () => {
+    const wide = fc
+      .array(fc.record({ write: fc.boolean(), before: fc.nat(200), after: fc.nat(200) }), { maxLength: 30 })
+      .map((steps) => {
+        let state: string | null = null
+        return steps.map((step, i): Op => {
+          const at = i * 10 + 5
+          if (!step.write) return get(state, at - step.before, at + step.after)
+          state = `v${i}`
+          return put(state, at - step.before, at + step.after)
+        })
+      })
+    fc.assert(
+      fc.property(wide, (ops) => check(ops) === 'ok'),
+      { numRuns: 200 },
     )
   })
 

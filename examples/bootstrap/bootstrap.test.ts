@@ -34,6 +34,8 @@ describe('examples/bootstrap', () => {
         'e2e beacon',
         '--port',
         '0',
+        '--status-every',
+        '200',
         ...LOOPBACK,
       ]),
     )
@@ -59,6 +61,13 @@ describe('examples/bootstrap', () => {
       beacon.waitFor(discovered(readyA.peerId), wait),
       beacon.waitFor(discovered(readyB.peerId), wait),
     ])
+
+    // The clients follow the beacon's status reports on the `status` stream.
+    const statusReport = await a.waitFor(
+      (m) => m.type === 'beacon-status' && m.peerId === beaconReady.peerId,
+      wait,
+    )
+    expect(statusReport.peers).toBeGreaterThanOrEqual(1)
 
     expect((await a.stop(scaled(10_000))).code).toBe(0)
     await beacon.waitFor((m) => m.type === 'peer-departed' && m.peerId === readyA.peerId, wait)

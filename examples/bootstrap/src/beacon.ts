@@ -15,11 +15,13 @@
  *   --tag <t>          tag in this node's entry (repeatable; default `beacon`)
  *   --dht <mode>       `public` (default), `off`, or a private DHT as host:port[,host:port]
  *   --metrics <h:p>    serve Prometheus metrics
+ *   --status-every <ms> publish a status report on the `status` stream this often (default 5000)
  *   --json             JSON lines instead of text (for scripts)
  */
 import { parseArgs } from 'node:util'
 import { createLogger, type DhtOption, Network, type NetworkOptions } from 'mosaik'
 import { announcePeers, printer } from './report.ts'
+import { publishStatus } from './status.ts'
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +33,7 @@ const { values } = parseArgs({
     tag: { type: 'string', short: 't', multiple: true, default: ['beacon'] },
     dht: { type: 'string', default: process.env.MOSAIK_BEACON_DHT ?? 'public' },
     metrics: { type: 'string', default: process.env.MOSAIK_BEACON_METRICS },
+    'status-every': { type: 'string', default: '5000' },
     json: { type: 'boolean', default: false },
   },
 })
@@ -43,6 +46,11 @@ if (!values.network) {
 const port = Number(values.port)
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   console.error(`beacon: --port must be 0..65535, got '${values.port}'`)
+  process.exit(2)
+}
+const statusEvery = Number(values['status-every'])
+if (!Number.isInteger(statusEvery) || statusEvery < 100) {
+  console.error(`beacon: --status-every must be an integer ≥ 100 (ms), got '${values['status-every']}'`)
   process.exit(2)
 }
 if (values.secret === undefined) {
@@ -76,10 +84,12 @@ print('ready', {
   ...(network.metricsAddress === undefined ? {} : { metrics: network.metricsAddress }),
 })
 const stopAnnouncing = announcePeers(network, print)
+const stopStatus = publishStatus(network, values.tag, statusEvery)
 
 const shutdown = async (signal: string): Promise<void> => {
   print('stopping', { signal })
   stopAnnouncing()
+  await stopStatus()
   await network.close()
   process.exit(0)
 }

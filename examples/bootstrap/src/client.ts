@@ -1,6 +1,7 @@
 /**
  * An ordinary node that knows nothing but a beacon's address: it joins the network through the
- * beacon and learns every other peer from it, then keeps printing who comes and goes.
+ * beacon and learns every other peer from it, then keeps printing who comes and goes and the
+ * beacons' status reports.
  *
  *   npx node --conditions=mosaik-source examples/bootstrap/src/client.ts \
  *     --network my-app --beacon /ip4/10.0.0.5/udp/4001/quic-v1/p2p/12D3KooW…
@@ -11,6 +12,7 @@
 import { parseArgs } from 'node:util'
 import { createLogger, Network } from 'mosaik'
 import { announcePeers, printer } from './report.ts'
+import { followStatus } from './status.ts'
 
 const { values } = parseArgs({
   options: {
@@ -37,9 +39,11 @@ const network = await Network.create(values.network, {
 })
 print('ready', { peerId: network.peerId, addresses: network.addresses })
 const stop = announcePeers(network, print)
+const stopFollowing = followStatus(network, print)
 
 const shutdown = async (): Promise<void> => {
   stop()
+  await stopFollowing()
   await network.close()
   process.exit(0)
 }

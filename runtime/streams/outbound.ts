@@ -2,8 +2,8 @@
  * One consumer as its producer sees it: a bounded queue of encoded datums, the credit the consumer
  * granted, and the link they travel on.
  *
- * `offer()` appends a datum to the queue; a flush (scheduled with `setImmediate`, so every datum
- * sent in one turn of the event loop goes out together) packs as many queued datums as the credit
+ * `offer()` appends a datum to the queue; `flush()` — called by the producer once a burst of sends
+ * has settled, and again whenever credit arrives — packs as many queued datums as the credit
  * allows into data frames. When the queue is full the slow-consumer policy decides: `drop-oldest`
  * evicts the oldest queued datum, `disconnect` cuts the consumer off, `block` never gets here (the
  * producer waits for room before offering). Every datum lost either way is counted.
@@ -121,10 +121,11 @@ export class Outbound {
       if (this.#queue.length >= this.#host.capacity && !this.#overflow()) return
     }
     this.#queue.push(datum)
-    if (!this.#flushScheduled && this.#credits > 0) {
-      this.#flushScheduled = true
-      setImmediate(this.#flush)
-    }
+  }
+
+  /** Sends what the credit allows now (the producer calls this when a burst of sends settled). */
+  flush(): void {
+    if (this.#queue.length > 0 && this.#credits > 0) this.#flush()
   }
 
   /** Makes room in a full queue; false when the consumer was cut off instead. */

@@ -58,6 +58,10 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
   #pumping = false
   /** Sends in `#waiting` that timed out or were aborted. */
   #abandoned = 0
+  /** Datums fanned out so far, and as of the last settle check. */
+  #fanned = 0
+  #settledAt = 0
+  #settling = false
   /** Sends resolved at once since `send()` last yielded to the event loop. */
   #sinceYield = 0
   readonly #onClosed: () => void
@@ -216,6 +220,27 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
 
   #fanOut(datum: Uint8Array): void {
     for (const channel of this.#channels) channel.offer(datum)
+    this.#fanned++
+    if (this.#settling) return
+    this.#settling = true
+    this.#settledAt = this.#fanned
+    queueMicrotask(this.#settle)
+  }
+
+  /**
+   * Flushes every channel once sends have stopped coming in: a microtask that waits one more hop
+   * while each hop brought new datums. A caller's burst of sends — a loop of `await send()` too,
+   * which resolves in microtasks — thus travels in one frame, and goes out in the same turn of the
+   * event loop instead of one later.
+   */
+  readonly #settle = (): void => {
+    if (this.#fanned !== this.#settledAt) {
+      this.#settledAt = this.#fanned
+      queueMicrotask(this.#settle)
+      return
+    }
+    this.#settling = false
+    for (const channel of this.#channels) channel.flush()
   }
 
   /** Serves waiting sends, in order, while the producer is ready. */

@@ -54,6 +54,7 @@ describe('stream tickets', () => {
     await grant(expired!, signing, 'ops', Date.now() - HOUR)
     const consumers = [valid, expired, none].map((n) => text.consumer(n!))
     await producer.when.online(wait())
+    await consumers[0]!.when.subscribed(undefined, wait())
     await metricReaches(n0!, 'mosaik_streams_refused_total', unauthorized('producer'), 2)
     expect(connectedPeers(producer.consumers())).toEqual([valid!.peerId])
     expect(consumers.map((c) => connectedPeers(c.producers()).length)).toEqual([1, 0, 0])

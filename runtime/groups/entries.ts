@@ -1,7 +1,9 @@
 /**
  * How the runtime stores Raft entries and snapshot metadata in a `LogStore`, which keeps them as
  * opaque bytes:
- * - an entry's data is one kind byte (0 command, 1 config, 2 noop) followed by the entry's payload;
+ * - a command entry's data is its payload as is: msgpack, which never starts with the byte 0xc1
+ *   ("never used" in the msgpack format), so commands need no copy on the hot path;
+ * - any other entry is 0xc1, a kind byte (1 config, 2 noop) and its payload;
  * - a snapshot's config blob is the canonical msgpack of the membership at the snapshot, the
  *   group's formation and the digest and size of the snapshot data (so peers can offer it and a
  *   fetcher can verify what it assembled from several of them).
@@ -26,19 +28,38 @@ export function entryKindCode(kind: EntryKind): number {
   return KIND_CODES[kind]
 }
 
+/** The first byte of a stored entry that is not a command (msgpack never uses it). */
+const MARKER = 0xc1
+
+/**
+ * True when `data` may be a command's payload: msgpack starts with any byte but 0xc1. Checked on
+ * every command that arrives from a peer, so the stored form can always be told apart.
+ */
+export function isCommandPayload(data: Uint8Array): boolean {
+  return data.length > 0 && data[0] !== MARKER
+}
+
 /** A Raft entry as the store keeps it. */
 export function toLogEntry(entry: Entry): LogEntry {
-  const data = new Uint8Array(entry.data.length + 1)
-  data[0] = KIND_CODES[entry.kind]
-  data.set(entry.data, 1)
+  if (entry.kind === 'command') return { index: entry.index, term: entry.term, data: entry.data }
+  const data = new Uint8Array(entry.data.length + 2)
+  data[0] = MARKER
+  data[1] = KIND_CODES[entry.kind]
+  data.set(entry.data, 2)
   return { index: entry.index, term: entry.term, data }
 }
 
-/** A stored entry back as a Raft entry; throws DecodeError for an unknown kind byte. */
+/** A stored entry back as a Raft entry; throws DecodeError for an unknown kind. */
 export function fromLogEntry(stored: LogEntry): Entry {
-  const kind = entryKindOf(stored.data[0])
-  if (kind === undefined) throw new DecodeError(`stored entry ${stored.index} has an unknown kind`)
-  return { index: stored.index, term: stored.term, kind, data: stored.data.subarray(1) }
+  const { index, term, data } = stored
+  if (data[0] !== MARKER) {
+    if (data.length === 0) throw new DecodeError(`stored entry ${index} is empty`)
+    return { index, term, kind: 'command', data }
+  }
+  const kind = entryKindOf(data[1])
+  if (kind === undefined || kind === 'command')
+    throw new DecodeError(`stored entry ${index} has an unknown kind`)
+  return { index, term, kind, data: data.subarray(2) }
 }
 
 /** What a stored snapshot's config blob says. */

@@ -35,7 +35,13 @@ import type { Bond, BondEnd } from '../bonds/bond.ts'
 import { BondSet } from '../bonds/bond-set.ts'
 import type { Hello } from '../bonds/handshake.ts'
 import { bondKey } from '../bonds/proof.ts'
-import { decodeSnapshotConfig, fromLogEntry, type SnapshotDescription, toLogEntry } from '../entries.ts'
+import {
+  decodeSnapshotConfig,
+  fromLogEntry,
+  isCommandPayload,
+  type SnapshotDescription,
+  toLogEntry,
+} from '../entries.ts'
 import { type Formation, type FoundingEntry, formationWins, readFoundingEntry } from '../formation.ts'
 import { type GroupTiming, groupTiming, storeIdWithConsensus } from '../profiles.ts'
 import type { LeadershipPreference as CoreLeadership } from '../raft/config.ts'
@@ -165,6 +171,7 @@ export class Group implements AsyncDisposable {
   #heardFromLeader = 0
   #ticks = 0
   #syncing = false
+  #bondsStarted = false
   #merging = false
   #failure: Error | null = null
   /** When each member or bonded peer lost its live bond (autopilot grace), as seen by this leader. */
@@ -318,8 +325,11 @@ export class Group implements AsyncDisposable {
    * machine's own error if `apply` threw, InvalidInputError/ValidationError for a bad command.
    */
   async execute(command: unknown, options: GroupCallOptions = {}): Promise<Executed> {
-    const { payload, deadline } = await this.#prepare(command, options)
-    const [index, term] = await this.#assign(payload, deadline, options.signal)
+    if (!this.#started) await this.#whenReady()
+    const { payload, deadline } = this.#prepare(command, options)
+    // The leader's own proposals take the synchronous path: no promise until the apply.
+    const [index, term] =
+      this.#proposeHere(payload) ?? (await this.#assign(payload, deadline, options.signal))
     const outcome = await this.#outcome(index, term, deadline, options.signal)
     if (!outcome.ok) throw outcome.error
     return { index, result: outcome.result }
@@ -327,8 +337,9 @@ export class Group implements AsyncDisposable {
 
   /** Proposes `command` and resolves as soon as the leader assigned its index (not yet committed). */
   async feed(command: unknown, options: GroupCallOptions = {}): Promise<Index> {
-    const { payload, deadline } = await this.#prepare(command, options)
-    const [index] = await this.#assign(payload, deadline, options.signal)
+    if (!this.#started) await this.#whenReady()
+    const { payload, deadline } = this.#prepare(command, options)
+    const [index] = this.#proposeHere(payload) ?? (await this.#assign(payload, deadline, options.signal))
     return index
   }
 
@@ -398,6 +409,7 @@ export class Group implements AsyncDisposable {
     this.#publishMembers()
     if (this.#lifecycle.closed) return
     this.#bonds.start()
+    this.#bondsStarted = true
     network.discovery.addGroups(this.storeId)
     this.#lifecycle.defer(() => {
       if (!network.closed) network.discovery.removeGroups(this.storeId)
@@ -506,6 +518,7 @@ export class Group implements AsyncDisposable {
     this.#ticks++
     this.#updateOnline(now)
     this.#forwarder.expire(now)
+    this.#proposals.expire(now)
     this.#forwarder.flush()
     this.#reads.retry(now, (id) => this.#askRead(id))
     if (this.#ticks % AUTOPILOT_TICKS !== 0 || this.#merging) return
@@ -598,12 +611,9 @@ export class Group implements AsyncDisposable {
   // ---------------------------------------------------------------------------------------------
   // Proposals
 
-  async #prepare(
-    command: unknown,
-    options: GroupCallOptions,
-  ): Promise<{ payload: Uint8Array; deadline: number }> {
+  #prepare(command: unknown, options: GroupCallOptions): { payload: Uint8Array; deadline: number } {
+    this.#throwIfClosed()
     const deadline = Date.now() + (options.timeout ?? this.timing.commandTimeoutMs)
-    await this.#whenReady()
     this.#spec.checkCommand?.(command)
     const payload = encode(command)
     if (payload.length > MAX_COMMAND_BYTES) {
@@ -612,6 +622,16 @@ export class Group implements AsyncDisposable {
       )
     }
     return { payload, deadline }
+  }
+
+  /** (index, term) when this node leads and takes the proposal now; undefined otherwise. */
+  #proposeHere(payload: Uint8Array): readonly [number, number] | undefined {
+    const driver = this.#driver
+    if (driver === undefined || !this.isLeader) return undefined
+    const result = driver.node.propose(payload)
+    if (!result.ok) return undefined
+    driver.schedule()
+    return [result.index, result.term]
   }
 
   /** Gets (index, term) for a command: proposed here when leader, forwarded to the leader otherwise. */
@@ -654,8 +674,7 @@ export class Group implements AsyncDisposable {
         new OfflineError(`the outcome of index ${index} is unknown here`, { details: { index } }),
       )
     }
-    this.#metrics.inFlight(this.#proposals.size + 1)
-    return this.#proposals.wait(index, term, this.#remaining(deadline, signal))
+    return this.#proposals.wait(index, term, deadline, signal)
   }
 
   #askRead(id: string): void {
@@ -674,6 +693,11 @@ export class Group implements AsyncDisposable {
     this.#throwIfClosed()
     await this.ready
     this.#throwIfClosed()
+  }
+
+  /** True once `ready` resolved (lets the hot paths skip an await). */
+  get #started(): boolean {
+    return this.#driver !== undefined && this.#store !== undefined && this.#bondsStarted
   }
 
   #throwIfClosed(): void {
@@ -883,7 +907,8 @@ export class Group implements AsyncDisposable {
     }
     const assigned: [number, number][] = []
     for (const payload of commands.slice(0, MAX_FORWARD_BATCH)) {
-      const result = payload.length > MAX_COMMAND_BYTES ? null : driver.node.propose(payload)
+      const valid = payload.length <= MAX_COMMAND_BYTES && isCommandPayload(payload)
+      const result = valid ? driver.node.propose(payload) : null
       if (result?.ok) assigned.push([result.index, result.term])
       else if (result !== null && result.reason === 'not-leader') break
       else assigned.push([0, 0])

@@ -10,7 +10,6 @@
  * of the event loop) and resolves each with the (index, term) the leader assigned.
  */
 import { ClosedError, NotLeaderError, OfflineError, TimeoutError } from '../../primitives/errors.ts'
-import { type WaitOptions, waitFor } from '../../primitives/watch.ts'
 import type { Bond } from '../bonds/bond.ts'
 import { MAX_FORWARD_BATCH } from '../wire/bond.ts'
 import type { Calls } from './calls.ts'
@@ -18,6 +17,7 @@ import type { ApplyOutcome } from './driver.ts'
 
 interface Waiter {
   readonly term: number
+  readonly deadline: number
   readonly resolve: (outcome: ApplyOutcome) => void
   readonly reject: (err: unknown) => void
 }
@@ -30,16 +30,52 @@ export class Proposals {
     return this.#waiting.size
   }
 
-  /** Resolves with the outcome once (index, term) is applied here. */
-  wait(index: number, term: number, options: WaitOptions): Promise<ApplyOutcome> {
-    return waitFor<ApplyOutcome>(options, (resolve, reject) => {
-      const waiter: Waiter = { term, resolve, reject }
-      this.#waiting.get(index)?.reject(new OfflineError(`another proposal took index ${index}`))
-      this.#waiting.set(index, waiter)
-      return () => {
-        if (this.#waiting.get(index) === waiter) this.#waiting.delete(index)
-      }
-    })
+  /**
+   * Resolves with the outcome once (index, term) is applied here. The deadline is enforced by
+   * `expire` (called on every tick), so the hot path arms no timer per command.
+   */
+  wait(index: number, term: number, deadline: number, signal?: AbortSignal): Promise<ApplyOutcome> {
+    const { promise, resolve, reject } = Promise.withResolvers<ApplyOutcome>()
+    this.#waiting.get(index)?.reject(new OfflineError(`another proposal took index ${index}`))
+    if (signal === undefined) {
+      this.#waiting.set(index, { term, deadline, resolve, reject })
+      return promise
+    }
+    if (signal.aborted) return Promise.reject(signal.reason)
+    const onAbort = () => {
+      if (this.#waiting.get(index)?.reject !== settle.reject) return
+      this.#waiting.delete(index)
+      reject(signal.reason)
+    }
+    const settle = {
+      resolve: (outcome: ApplyOutcome) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(outcome)
+      },
+      reject: (err: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(err)
+      },
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    this.#waiting.set(index, { term, deadline, ...settle })
+    return promise
+  }
+
+  /** Fails the callers whose deadline passed (the command may still commit later). */
+  expire(now: number): void {
+    for (const [index, waiter] of this.#waiting) {
+      if (now < waiter.deadline) continue
+      this.#waiting.delete(index)
+      waiter.reject(
+        new TimeoutError(
+          `the command at index ${index} was not applied before the deadline; it may still commit`,
+          {
+            details: { index, outcome: 'unknown' },
+          },
+        ),
+      )
+    }
   }
 
   /** An entry was applied: settles the proposal waiting at its index. */

@@ -7,7 +7,7 @@
  * lists; anything else is a DecodeError and the message is dropped.
  */
 import { DecodeError } from '../../primitives/errors.ts'
-import { entryKindCode, entryKindOf } from '../entries.ts'
+import { entryKindCode, entryKindOf, isCommandPayload } from '../entries.ts'
 import { membership as normalizedMembership } from '../raft/membership.ts'
 import type { Entry, Message, MessageType, PeerId } from '../raft/types.ts'
 
@@ -101,6 +101,8 @@ function entries(value: unknown, prevIndex: number): Entry[] {
     const data = value[i + 2]
     if (kind === undefined) throw new DecodeError('raft message: unknown entry kind')
     if (!(data instanceof Uint8Array)) throw new DecodeError('raft message: entry data is not bytes')
+    if (kind === 'command' && !isCommandPayload(data))
+      throw new DecodeError('raft message: malformed command entry')
     out[k] = { index: prevIndex + k + 1, term, kind, data }
   }
   return out

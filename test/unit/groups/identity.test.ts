@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { bondKey, bondProof, newNonce, proofMatches } from '../../../runtime/groups/bonds/proof.ts'
-import { fromLogEntry, toLogEntry } from '../../../runtime/groups/entries.ts'
+import { fromLogEntry, isCommandPayload, toLogEntry } from '../../../runtime/groups/entries.ts'
 import { groupTiming, storeIdWithConsensus } from '../../../runtime/groups/profiles.ts'
 import { joinSnapshot, splitSnapshot } from '../../../runtime/groups/runtime/snapshot-blob.ts'
 import { id } from '../../../runtime/primitives/digest.ts'
@@ -70,9 +70,16 @@ describe('stored forms', () => {
     expect(() => splitSnapshot(blob.subarray(0, blob.length - 1))).toThrow(DecodeError)
   })
 
-  it('entries keep their kind in the stored bytes', () => {
-    const entry = { index: 7, term: 3, kind: 'noop' as const, data: new Uint8Array([9]) }
-    expect(fromLogEntry(toLogEntry(entry))).toEqual(entry)
-    expect(() => fromLogEntry({ index: 1, term: 1, data: new Uint8Array([7]) })).toThrow(DecodeError)
+  it('entries keep their kind in the stored bytes; commands are stored without a copy', () => {
+    for (const kind of ['noop', 'config'] as const) {
+      const entry = { index: 7, term: 3, kind, data: new Uint8Array([9]) }
+      expect(fromLogEntry(toLogEntry(entry))).toEqual(entry)
+    }
+    const command = { index: 8, term: 3, kind: 'command' as const, data: new Uint8Array([0x92, 1, 2]) }
+    expect(toLogEntry(command).data).toBe(command.data)
+    expect(fromLogEntry(toLogEntry(command))).toEqual(command)
+    expect(isCommandPayload(new Uint8Array([0xc1]))).toBe(false)
+    expect(() => fromLogEntry({ index: 1, term: 1, data: new Uint8Array([0xc1, 7]) })).toThrow(DecodeError)
+    expect(() => fromLogEntry({ index: 1, term: 1, data: new Uint8Array([0xc1, 0]) })).toThrow(DecodeError)
   })
 })

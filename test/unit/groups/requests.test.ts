@@ -13,7 +13,7 @@ import type { BondMessage } from '../../../runtime/groups/wire/bond.ts'
 describe('Proposals', () => {
   it('resolve with the outcome when (index, term) is applied', async () => {
     const proposals = new Proposals()
-    const waiting = proposals.wait(5, 2, {})
+    const waiting = proposals.wait(5, 2, Number.POSITIVE_INFINITY)
     proposals.applied(5, 2, { ok: true, result: 'done' })
     expect(await waiting).toEqual({ ok: true, result: 'done' })
     expect(proposals.size).toBe(0)
@@ -21,24 +21,32 @@ describe('Proposals', () => {
 
   it('fail as not applied when a new leader overwrote the index', async () => {
     const proposals = new Proposals()
-    const waiting = proposals.wait(5, 2, {})
+    const waiting = proposals.wait(5, 2, Number.POSITIVE_INFINITY)
     proposals.applied(5, 3, { ok: true, result: undefined })
     await expect(waiting).rejects.toMatchObject({ code: 'ERR_OFFLINE', details: { outcome: 'not-applied' } })
   })
 
   it('fail with an unknown outcome when a snapshot replaced the state past the index', async () => {
     const proposals = new Proposals()
-    const below = proposals.wait(5, 2, {})
-    const above = proposals.wait(9, 2, {})
+    const below = proposals.wait(5, 2, Number.POSITIVE_INFINITY)
+    const above = proposals.wait(9, 2, Number.POSITIVE_INFINITY)
     proposals.restored(7)
     await expect(below).rejects.toMatchObject({ code: 'ERR_OFFLINE', details: { outcome: 'unknown' } })
     proposals.applied(9, 2, { ok: true, result: 1 })
     expect(await above).toMatchObject({ ok: true })
   })
 
-  it('time out and leave nothing behind', async () => {
+  it('time out at the deadline (swept by expire) and on abort, leaving nothing behind', async () => {
     const proposals = new Proposals()
-    await expect(proposals.wait(1, 1, { timeout: 5 })).rejects.toMatchObject({ code: 'ERR_TIMEOUT' })
+    const late = proposals.wait(1, 1, 100)
+    proposals.expire(99)
+    expect(proposals.size).toBe(1)
+    proposals.expire(100)
+    await expect(late).rejects.toMatchObject({ code: 'ERR_TIMEOUT', details: { outcome: 'unknown' } })
+    const controller = new AbortController()
+    const aborted = proposals.wait(2, 1, Number.POSITIVE_INFINITY, controller.signal)
+    controller.abort(new Error('stop'))
+    await expect(aborted).rejects.toThrow('stop')
     expect(proposals.size).toBe(0)
   })
 })

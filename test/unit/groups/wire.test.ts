@@ -13,6 +13,8 @@ import { DecodeError } from '../../../runtime/primitives/errors.ts'
 const n = fc.nat({ max: 2 ** 40 })
 const bytes = fc.uint8Array({ maxLength: 40 })
 const id = fc.string({ minLength: 1, maxLength: 12 })
+/** Command payloads are msgpack: never empty, never starting with 0xc1. */
+const commandBytes = fc.uint8Array({ minLength: 1, maxLength: 40 }).filter((d) => d[0] !== 0xc1)
 const env = { from: 'a', to: 'b' }
 
 const membership = fc
@@ -26,9 +28,15 @@ const raftMessage: fc.Arbitrary<Message> = fc.oneof(
       prevIndex: n,
       prevTerm: n,
       commit: n,
-      entries: fc.array(fc.record({ term: n, kind: fc.constantFrom('command', 'noop'), data: bytes }), {
-        maxLength: 5,
-      }),
+      entries: fc.array(
+        fc.oneof(
+          fc.record({ term: n, kind: fc.constant('noop'), data: bytes }),
+          fc.record({ term: n, kind: fc.constant('command'), data: commandBytes }),
+        ),
+        {
+          maxLength: 5,
+        },
+      ),
     })
     .map(
       (m) =>

@@ -8,7 +8,8 @@ import { scaled } from '../../../runtime/primitives/time.ts'
 import { nodeSpec, ProcessSet } from '../../fault/harness/index.ts'
 
 const CHILD = join(import.meta.dirname, 'node.child.ts')
-const COUNT = Number(process.env.STREAMS_E2E_COUNT ?? 100_000)
+/** 100k in the default suite, 1M under MOSAIK_LONG=1; STREAMS_E2E_COUNT overrides both. */
+const COUNT = Number(process.env.STREAMS_E2E_COUNT ?? (process.env.MOSAIK_LONG ? 1_000_000 : 100_000))
 
 interface Ready {
   type: 'ready'
@@ -42,7 +43,9 @@ describe('streams across processes', () => {
     )
     await consumer.waitForType('subscribed', { timeout: scaled(30_000) })
     producer.send({ type: 'send', count: COUNT })
-    const done = (await consumer.waitForType('done', { timeout: scaled(60_000) })) as unknown as Done
+    const done = (await consumer.waitForType('done', {
+      timeout: scaled(60_000 + COUNT / 10),
+    })) as unknown as Done
     const sent = (await producer.waitForType('sent', { timeout: scaled(30_000) })) as unknown as Sent
     expect(done).toMatchObject({ received: COUNT, outOfOrder: 0, invalid: 0 })
     expect(done.stats).toMatchObject({ datums: COUNT, drops: {} })

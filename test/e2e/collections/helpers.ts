@@ -18,27 +18,16 @@ import {
   vec,
 } from '../../../runtime/codegen-v1.ts'
 import type { CollectionRuntimeOptions } from '../../../runtime/collections/runtime/collections.ts'
-import type { GroupTiming } from '../../../runtime/groups/profiles.ts'
 import type { Group } from '../../../runtime/groups/runtime/group.ts'
 import type { Network } from '../../../runtime/network/network.ts'
-import { scaled } from '../../../runtime/primitives/time.ts'
 import { closeAll, createNetworks, discoverAll } from '../../../runtime/testing/index.ts'
 import { canonicalSchema, signature } from '../../../schemas/index.ts'
+import { FAST, T as wait } from '../groups/helpers.ts'
 
-/** Group timings for tests on a loaded 2-core machine (as the group scenarios use). */
-export const FAST: Partial<GroupTiming> = {
-  tickMs: 25,
-  heartbeatTicks: 2,
-  electionTicks: 12,
-  formationDelayMs: 300,
-  promoteAfterMs: 300,
-  removeAfterMs: 3_000,
-  bondPingMs: 100,
-  bondTimeoutMs: 1_500,
-}
+export { FAST, until } from '../groups/helpers.ts'
 
-/** A test wait: `ms` scaled by MOSAIK_TIME_FACTOR. */
-export const T = (ms = 10_000) => ({ timeout: scaled(ms) })
+/** A test wait: `ms` (10 s by default) scaled by MOSAIK_TIME_FACTOR. */
+export const T = (ms = 10_000) => wait(ms)
 
 /** Options of a handle in these tests: FAST timing unless given. */
 export function opts(options: CollectionRuntimeOptions = {}): CollectionOptions {
@@ -57,17 +46,6 @@ export async function nodes(count: number): Promise<Network[]> {
   networks.push(...created)
   if (count > 1) await discoverAll(created)
   return created
-}
-
-/** Adds a node to the network of `existing` and makes them all know each other. */
-export async function addNode(existing: readonly Network[]): Promise<Network> {
-  const [first] = existing
-  if (first === undefined) throw new Error('no network to join')
-  const [fresh] = await createNetworks(1, { name: first.networkId.hex })
-  if (fresh === undefined) throw new Error('no node')
-  networks.push(fresh)
-  await discoverAll([...existing, fresh])
-  return fresh
 }
 
 function schema(s: TSchema) {
@@ -132,13 +110,4 @@ export function isMember(
 ): boolean {
   const { voters, learners } = groupOf(network, handle).members
   return voters.includes(peer) || learners.includes(peer)
-}
-
-/** Polls `condition` every 20 ms until it holds (scaled timeout). */
-export async function until(condition: () => boolean, timeout = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + scaled(timeout)
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeout} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
 }

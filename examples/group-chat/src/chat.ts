@@ -100,6 +100,8 @@ async function followMembers(): Promise<void> {
   let before = present
   while (!stop.signal.aborted) {
     await roster.when.updated({ signal: stop.signal })
+    // Our own goodbye is not news to us.
+    if (leaving) return
     const after = new Map(roster.entries())
     for (const line of diffMembers(before, after)) io.notice(line)
     before = after

@@ -21,6 +21,9 @@ export interface ChatIo {
 export function textIo(): ChatIo {
   const tty = process.stdout.isTTY === true
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: tty })
+  // Iterate from now on: readline drops lines that arrive before an iterator exists, and the user
+  // may type while the chat is still joining.
+  const typed = rl[Symbol.asyncIterator]()
   rl.setPrompt('> ')
   const print = (line: string): void => {
     if (!tty) return void console.log(line)
@@ -30,7 +33,7 @@ export function textIo(): ChatIo {
   }
   return {
     async *lines() {
-      for await (const line of rl) {
+      for await (const line of typed) {
         yield line
         if (tty) rl.prompt()
       }
@@ -49,10 +52,11 @@ export function textIo(): ChatIo {
 /** JSON lines in and out. */
 export function jsonIo(): ChatIo {
   const rl = createInterface({ input: process.stdin, terminal: false })
+  const received = rl[Symbol.asyncIterator]()
   const emit = (event: Record<string, unknown>): void => console.log(JSON.stringify(event))
   return {
     async *lines() {
-      for await (const raw of rl) {
+      for await (const raw of received) {
         let parsed: unknown
         try {
           parsed = JSON.parse(raw)

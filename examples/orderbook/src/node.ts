@@ -78,9 +78,14 @@ const network = await Network.create(values.network, {
 })
 const name = values.trader ?? `matcher-${network.peerId.slice(-6)}`
 const role = values.matcher ? 'matcher' : 'trader'
-report({ type: 'ready', role, name, peerId: network.peerId })
+report({ type: 'ready', role, name, peerId: network.peerId, addresses: network.addresses })
 
-network.discovery.subscribe(() => report({ type: 'peers', count: network.discovery.catalog.size }))
+let peers = 0
+network.discovery.subscribe(() => {
+  if (network.discovery.catalog.size === peers) return
+  peers = network.discovery.catalog.size
+  report({ type: 'peers', count: peers })
+})
 
 // A matcher that opened the shared state before it saw the others would found groups of its own,
 // to be merged away later; the group waits for `minVoters` anyway, so first meet the other matchers.

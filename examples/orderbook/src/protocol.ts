@@ -11,6 +11,8 @@ export type NodeEvent =
       readonly role: 'matcher' | 'trader'
       readonly name: string
       readonly peerId: string
+      /** Where this node can be dialed (for `--bootstrap` of nodes started by hand). */
+      readonly addresses: readonly string[]
     }
   /** Peers in this node's catalog. */
   | { readonly type: 'peers'; readonly count: number }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest'
 import type { CollectionHandleBase, MapReader, MapWriter } from '../../../runtime/codegen-v1.ts'
 import type { GroupTiming } from '../../../runtime/groups/profiles.ts'
 import type { Network } from '../../../runtime/network/network.ts'
-import { isMember, mapOf, nodes, opts, queueOf, setOf, T, until, vecOf } from './helpers.ts'
+import { cellOf, isMember, mapOf, nodes, onceOf, opts, queueOf, setOf, T, until, vecOf } from './helpers.ts'
 
 /** Snapshots every 20 entries, 5 kept behind: a joiner after ~30 entries needs a snapshot. */
 const SNAPSHOTS: Partial<GroupTiming> = { snapshotEvery: 20, compactionMargin: 5 }
@@ -128,35 +128,64 @@ describe('snapshot sync of a late joiner', () => {
     expect([...r]).toEqual([...w])
   })
 
-  it('Set, Vec and PriorityQueue snapshots reach a late joiner', async () => {
+  it('Set, Vec, PriorityQueue, Cell and Once snapshots reach a late joiner', async () => {
     const [n0, n1] = await nodes(2)
     const options = opts({ timing: SNAPSHOTS, sync: { batchSize: 7 } })
     const sw = setOf<number>('sync-set').writer(n0 as never, options)
     const vw = vecOf<number>('sync-vec').writer(n0 as never, options)
     const qw = queueOf<number, number, number>('sync-queue').writer(n0 as never, options)
-    await Promise.all([sw.when.online(T()), vw.when.online(T()), qw.when.online(T())])
+    const cw = cellOf<number>('sync-cell').writer(n0 as never, options)
+    const ow = onceOf<number>('sync-once').writer(n0 as never, options)
+    await Promise.all([sw, vw, qw, cw, ow].map((w) => w.when.online(T())))
     for (let round = 0; round < 30; round++) {
       const values = Array.from({ length: 10 }, (_, i) => round * 10 + i)
       await Promise.all([
         sw.extend(values),
         vw.extend(values),
         qw.extend(values.map((v) => ({ priority: v % 17, key: v, value: v * 2 }))),
+        cw.set(round),
+        ow.set(round),
       ])
     }
     await Promise.all([sw.delete(3), vw.remove(3), qw.removeRange({ lt: 2 })])
     const sr = setOf<number>('sync-set').reader(n1 as never, options)
     const vr = vecOf<number>('sync-vec').reader(n1 as never, options)
     const qr = queueOf<number, number, number>('sync-queue').reader(n1 as never, options)
-    await Promise.all([
-      sr.when.reaches(sw.version, T(20_000)),
-      vr.when.reaches(vw.version, T(20_000)),
-      qr.when.reaches(qw.version, T(20_000)),
-    ])
+    const cr = cellOf<number>('sync-cell').reader(n1 as never, options)
+    const or = onceOf<number>('sync-once').reader(n1 as never, options)
+    const pairs = [
+      [sw, sr],
+      [vw, vr],
+      [qw, qr],
+      [cw, cr],
+      [ow, or],
+    ] as const
+    await Promise.all(pairs.map(([w, r]) => r.when.reaches(w.version, T(20_000))))
     expect([...sr]).toEqual([...sw])
     expect([...vr]).toEqual([...vw])
     expect([...qr]).toEqual([...qw])
     expect([...qr.descending()]).toEqual([...qw.descending()])
-    for (const r of [sr, vr, qr]) expect(await transfers(n1 as Network, r)).toBeGreaterThan(0)
+    expect([cr.get(), or.get()]).toEqual([29, 0])
+    for (const [, r] of pairs) expect(await transfers(n1 as Network, r)).toBe(1)
+  })
+
+  it('extreme batch sizes: one item per batch, and one batch for everything', async () => {
+    const [n0, n1] = await nodes(2)
+    for (const [name, batchSize, count] of [
+      ['sync-batch-1', 1, 300],
+      ['sync-batch-big', 100_000, 100],
+    ] as const) {
+      const handle = mapOf<number, number>(name)
+      const options = opts({ timing: SNAPSHOTS, sync: { batchSize } })
+      const w = handle.writer(n0 as never, options)
+      await w.when.online(T())
+      await fill(w, 0, count, 10)
+      const version = await passSnapshot(w, 5_000)
+      const r = handle.reader(n1 as never, options)
+      await r.when.reaches(version, T(20_000))
+      expectSame(w, r)
+      expect(await transfers(n1 as Network, r)).toBe(1)
+    }
   })
 
   it(`a ${LONG ? '1M' : '100k'}-entry Map reaches a late joiner`, async () => {
@@ -169,7 +198,11 @@ describe('snapshot sync of a late joiner', () => {
     await fill(w, 0, entries, 20_000)
     const version = await passSnapshotAt(w, 1_000)
     const r = handle.reader(n1 as never, options)
-    await r.when.reaches(version, T(120_000))
+    // Reads during the sync never see a partial state: the snapshot is installed at once.
+    const sizes = new Set<number>()
+    const watcher = setInterval(() => sizes.add(r.size), 1)
+    await r.when.reaches(version, T(120_000)).finally(() => clearInterval(watcher))
+    for (const size of sizes) expect(size === 0 || size >= entries).toBe(true)
     expect(await transfers(n1 as Network, r)).toBe(1)
     expect(r.size).toBe(entries + 1)
     expectSame(w, r)

@@ -15,6 +15,7 @@ import type {
   CollectionKind,
 } from '../../codegen/descriptors.ts'
 import type { CollectionApi, CollectionsRuntime } from '../../codegen/seam.ts'
+import { verifyDescriptor } from '../../codegen/verify.ts'
 import type { GroupTiming } from '../../groups/profiles.ts'
 import type { GroupSpec } from '../../groups/runtime/group.ts'
 import type { Network } from '../../network/network.ts'
@@ -87,6 +88,7 @@ export class Collections implements CollectionsRuntime {
         `collection '${descriptor.name}': storage is for writers; a reader keeps its log in memory`,
       )
     }
+    verifyDescriptor(descriptor, descriptor.kind)
     const batchSize = snapshotBatch(options)
     const validators = validatorsOf(descriptor as CollectionDescriptor)
     const replica = new Replica(stateFactory(descriptor as CollectionDescriptor, validators), batchSize)
@@ -101,11 +103,8 @@ export class Collections implements CollectionsRuntime {
     const group = this.#network.groups.open(spec)
     replica.observe(new CollectionMetrics(this.#network.metrics, `${descriptor.name}/${group.storeId.short}`))
     const Handle = HANDLES[descriptor.kind][role]
-    const handle = new Handle({ name: descriptor.name, role, group, replica, validators })
-    // The group leaves on abort by itself; closing the handle also ends its change feeds.
-    const signal = options.signal
-    if (signal?.aborted) void handle.close()
-    signal?.addEventListener('abort', () => void handle.close(), { once: true })
+    const parts = { name: descriptor.name, role, group, replica, validators }
+    const handle = new Handle(options.signal === undefined ? parts : { ...parts, signal: options.signal })
     return handle as unknown as CollectionApi<Kind, Role>
   }
 }

@@ -28,6 +28,8 @@ export interface HandleParts {
   readonly group: Group
   readonly replica: Replica<AnyState>
   readonly validators: Validators
+  /** Closes the handle when aborted. */
+  readonly signal?: AbortSignal
 }
 
 /** The result of a committed command, as the state machine returned it on this node. */
@@ -47,6 +49,8 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
   readonly #validators: Validators
   /** Ends every `watch()` iteration when the handle closes. */
   readonly #closed = new AbortController()
+  readonly #signal: AbortSignal | undefined
+  readonly #onAbort = (): void => void this.close()
 
   constructor(parts: HandleParts) {
     const { group, replica } = parts
@@ -57,6 +61,10 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
     this.#group = group
     this.#replica = replica
     this.#validators = parts.validators
+    // The group leaves on abort by itself; closing the handle also ends its change feeds.
+    this.#signal = parts.signal
+    if (this.#signal?.aborted) void this.close()
+    else this.#signal?.addEventListener('abort', this.#onAbort, { once: true })
     this.when = {
       online: (options) => group.when.online(options),
       offline: (options) => group.when.offline(options),
@@ -88,6 +96,7 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
   }
 
   close(): Promise<void> {
+    this.#signal?.removeEventListener('abort', this.#onAbort)
     this.#closed.abort()
     this.#replica.close()
     return this.#group.close()

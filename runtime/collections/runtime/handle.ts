@@ -119,7 +119,10 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
   /** Proposes `command`; resolves with its version and result once committed and applied here. */
   protected async write<R>(command: object): Promise<Committed<R>> {
     const { index, result } = await this.#group.execute(command)
-    return { version: index, result: result as R }
+    // This replica applied the entry: its own outcome is authoritative (see Replica.outcomeAt).
+    const local = this.#replica.outcomeAt(index)
+    if (local?.ok === false) throw local.error
+    return { version: index, result: (local === undefined ? result : local.result) as R }
   }
 
   /** `write` that resolves with the version only. */

@@ -28,6 +28,14 @@ export type AnyState = CollectionState<CommandShape, any, any, any, any>
 /** Items per snapshot batch unless the declaration's options say otherwise (mosaik's default). */
 export const DEFAULT_SNAPSHOT_BATCH = 2_000
 
+/** Outcomes of the most recent commands kept for their proposers (see `outcomeAt`). */
+const KEPT_OUTCOMES = 4_096
+
+/** What applying the command at one index gave on this replica. */
+export type LocalOutcome =
+  | { readonly ok: true; readonly result: unknown }
+  | { readonly ok: false; readonly error: Error }
+
 export class Replica<S extends AnyState> implements GroupStateMachine {
   readonly #create: () => S
   readonly #batchSize: number
@@ -35,6 +43,8 @@ export class Replica<S extends AnyState> implements GroupStateMachine {
   readonly #listeners = new Set<(event: StateEvent<unknown>) => void>()
   #state: S
   #detach: () => void
+  /** Outcomes by log index, oldest first (insertion order), at most KEPT_OUTCOMES. */
+  readonly #outcomes = new Map<number, LocalOutcome>()
 
   /** `create` makes an empty state; snapshots are cut into batches of `batchSize` items. */
   constructor(create: () => S, batchSize: number) {
@@ -74,8 +84,30 @@ export class Replica<S extends AnyState> implements GroupStateMachine {
     const state = this.#state
     const outcome = state.apply(command, context.index)
     this.#metrics?.applied(outcome.ok, state.version, state.size)
+    this.#keep(
+      context.index,
+      outcome.ok ? { ok: true, result: outcome.result } : { ok: false, error: outcome.error },
+    )
     if (!outcome.ok) throw outcome.error
     return outcome.result
+  }
+
+  /**
+   * The outcome of the command applied here at `index`, if it is recent. A proposer reads its
+   * result here: the group may have applied the entry before the proposer started waiting for it
+   * (a follower learns its forwarded command's index after the entry arrived), and then it does
+   * not carry the result — nor a rejection — back.
+   */
+  outcomeAt(index: number): LocalOutcome | undefined {
+    return this.#outcomes.get(index)
+  }
+
+  #keep(index: number, outcome: LocalOutcome): void {
+    this.#outcomes.set(index, outcome)
+    if (this.#outcomes.size > KEPT_OUTCOMES) {
+      const oldest = this.#outcomes.keys().next().value as number
+      this.#outcomes.delete(oldest)
+    }
   }
 
   snapshot(): readonly Uint8Array[] {
@@ -109,6 +141,7 @@ export class Replica<S extends AnyState> implements GroupStateMachine {
   }
 
   #replace(state: S): void {
+    this.#outcomes.clear()
     this.#detach()
     this.#state = state
     this.#detach = this.#attach(state)

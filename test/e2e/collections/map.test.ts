@@ -108,6 +108,11 @@ describe('Map over the network', () => {
     // writes from the second writer (forwarded to the leader) and the first interleave
     await w2.delete(0)
     await w0.insert(999, 1)
+    // a follower's conditional writes report whether they applied
+    for (let i = 0; i < 5; i++) {
+      expect((await w2.compareAndSwap(999, 1, 1)).applied).toBe(true)
+      expect((await w3.compareAndSwap(999, 2, 3)).applied).toBe(false)
+    }
     const v = await w2.insert(1000, 2)
     await Promise.all(all.map((h) => h.when.reaches(v, T())))
     for (const h of all) expect(entries(h)).toEqual(entries(w0))

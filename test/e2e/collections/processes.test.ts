@@ -5,16 +5,34 @@
  * reader never votes. The program also type-checks (it is part of `npm run typecheck`), including
  * `@ts-expect-error` lines proving that reader handles have no mutations.
  */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { afterEach, describe, expect, it } from 'vitest'
 import { type Message, nodeSpec, ProcessSet } from '../../fault/harness/index.ts'
 
 const NODE = 'test/e2e/collections/fixtures/ledger/node.ts'
+const CONFIG = 'test/e2e/collections/fixtures/ledger/mosaik.config.ts'
 
 interface Ready extends Message {
   type: 'ready'
   peerId: string
   addresses: string[]
 }
+
+describe('the ledger fixture', () => {
+  it('runs the generated code of today (mosaik generate --check)', async () => {
+    const result = await promisify(execFile)(process.execPath, [
+      '--conditions=mosaik-source',
+      'generator/cli.ts',
+      'generate',
+      '--check',
+      '--config',
+      CONFIG,
+    ]).catch((err: { stdout?: string; stderr?: string }) => err)
+    expect(result.stderr ?? '', `run \`npm run mosaik -- generate --config ${CONFIG}\``).toBe('')
+    expect(result.stdout).toContain('files up to date')
+  })
+})
 
 describe('generated collection handles across three processes', () => {
   const processes = new ProcessSet()

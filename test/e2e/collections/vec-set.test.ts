@@ -81,6 +81,12 @@ describe('Vec over the network', () => {
     expect([...r]).toEqual([...w])
     const w2 = handle.writer(n2 as never, opts())
     await w2.when.reaches(w.version, T())
+    // a follower gets the rejection of its out-of-range command
+    for (let i = 0; i < 5; i++) {
+      expect(await w2.insert(10_000, 'x').catch((e: unknown) => e)).toMatchObject({
+        code: 'ERR_COMMAND_REJECTED',
+      })
+    }
     const v = await w2.remove(50)
     await Promise.all([r.when.reaches(v, T()), w.when.reaches(v, T())])
     expect(r.size).toBe(106)

@@ -63,6 +63,20 @@ describe('collection replica', () => {
     expect(r.state.view().get('b')).toBeUndefined()
   })
 
+  it('keeps the outcome of recent commands by index, for their proposers', () => {
+    const r = replica()
+    apply(r, { op: 'insert', key: 'a', value: 1 }, 1)
+    apply(r, { op: 'compareAndSwap', key: 'a', expected: 1, next: 2 }, 2)
+    expect(() => apply(r, { op: 'insert', key: 'b', value: 'x' }, 3)).toThrow()
+    expect(r.outcomeAt(1)).toEqual({ ok: true, result: undefined })
+    expect(r.outcomeAt(2)).toEqual({ ok: true, result: true })
+    expect(r.outcomeAt(3)).toMatchObject({ ok: false, error: { code: 'ERR_COMMAND_REJECTED' } })
+    expect(r.outcomeAt(4)).toBeUndefined()
+    for (let i = 4; i < 5_000; i++) apply(r, { op: 'insert', key: 'c', value: i }, i)
+    expect(r.outcomeAt(1)).toBeUndefined()
+    expect(r.outcomeAt(4_999)).toEqual({ ok: true, result: 4_998 })
+  })
+
   it('snapshots are byte-identical across replicas, in batches, and restore anywhere', () => {
     const [a, b] = [replica(), replica()]
     for (const [i, key] of ['d', 'b', 'a', 'e', 'c', 'f', 'g'].entries()) {

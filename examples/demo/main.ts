@@ -184,6 +184,10 @@ try {
 } catch (err) {
   console.error(`\n  ✗ ${err instanceof Error ? err.message : String(err)}`)
   if (err instanceof Error && err.cause) console.error(`    cause: ${String(err.cause)}`)
+  for (const node of all) {
+    const { warning } = node.state.value
+    if (warning !== undefined) console.error(`    ${node.label} last reported: ${warning}`)
+  }
   await shutdown()
   process.exit(1)
 }

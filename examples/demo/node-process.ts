@@ -21,6 +21,8 @@ export interface NodeState {
   readonly published: number
   readonly summary: MarketSummary | undefined
   readonly error: string | undefined
+  /** The last trouble the node reported and retried. */
+  readonly warning: string | undefined
   readonly exit: { readonly code: number | null; readonly signal: string | null } | undefined
 }
 
@@ -34,6 +36,7 @@ const INITIAL: NodeState = {
   published: 0,
   summary: undefined,
   error: undefined,
+  warning: undefined,
   exit: undefined,
 }
 
@@ -56,6 +59,8 @@ function fold(state: NodeState, event: NodeEvent): NodeState {
       const { type: _, ...summary } = event
       return { ...state, summary }
     }
+    case 'warning':
+      return { ...state, warning: event.message }
     case 'error':
       return { ...state, error: event.message }
   }

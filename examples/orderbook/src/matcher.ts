@@ -38,6 +38,8 @@ export interface MatcherOptions {
   readonly matchers: number
   /** Called when this node settled and published fills up to `through` (their seq). */
   readonly onPublished?: (through: number) => void
+  /** Called when a round of settling and publishing failed (it is retried). */
+  readonly onError?: (err: unknown) => void
 }
 
 /** What a matcher reports about the whole market. */
@@ -109,13 +111,26 @@ export class MatcherNode implements AsyncDisposable {
     const signal = this.#abort.signal
     while (!signal.aborted) {
       try {
-        await this.group.when.committed().changed({ timeout: PUBLISH_POLL_MS, signal })
+        await this.#nextCommit(signal)
         if (this.group.isLeader) await this.#publishNewFills(signal)
       } catch (err) {
         if (isClosing(err, signal)) return
-        // Not leader any more, offline, or a timeout: look again on the next round.
-        if (!isMosaikError(err, 'ERR_TIMEOUT')) await pause(PUBLISH_POLL_MS, signal)
+        // Not leader any more, balances offline for a moment…: report it and try again.
+        this.#options.onError?.(err)
+        await pause(PUBLISH_POLL_MS, signal)
       }
+    }
+  }
+
+  /**
+   * Waits for the next commit, or for PUBLISH_POLL_MS without one: fills committed while the last
+   * round was busy (or failed) must be published even if nothing else is ever committed.
+   */
+  async #nextCommit(signal: AbortSignal): Promise<void> {
+    try {
+      await this.group.when.committed().changed({ timeout: PUBLISH_POLL_MS, signal })
+    } catch (err) {
+      if (!isMosaikError(err, 'ERR_TIMEOUT')) throw err
     }
   }
 

@@ -93,7 +93,12 @@ if (values.matcher) {
   await network.discovery.when((catalog) => catalog.withTag(MATCHER_TAG).length >= matchers - 1)
 }
 const matcherNode = values.matcher
-  ? new MatcherNode(network, { matchers, onPublished: (through) => report({ type: 'published', through }) })
+  ? new MatcherNode(network, {
+      matchers,
+      onPublished: (through) => report({ type: 'published', through }),
+      onError: (err) =>
+        report({ type: 'warning', message: err instanceof Error ? err.message : String(err) }),
+    })
   : undefined
 const traderNode = values.trader
   ? new TraderNode(network, {

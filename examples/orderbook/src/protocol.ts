@@ -25,6 +25,8 @@ export type NodeEvent =
   | { readonly type: 'published'; readonly through: number }
   | ({ readonly type: 'summary' } & MarketSummary)
   | { readonly type: 'status'; readonly sent: number; readonly seen: number; readonly own: number }
+  /** Something failed and is being retried. */
+  | { readonly type: 'warning'; readonly message: string }
   | { readonly type: 'error'; readonly message: string }
 
 /** What the demo asks a node to do. */

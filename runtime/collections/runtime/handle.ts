@@ -16,6 +16,7 @@ import type {
 import type { Validator } from '../../codegen/validator.ts'
 import type { Group } from '../../groups/runtime/group.ts'
 import type { Digest } from '../../primitives/digest.ts'
+import { GroupClosedError } from '../../primitives/errors.ts'
 import { type WaitOptions, waitFor } from '../../primitives/watch.ts'
 import { watchChanges } from '../state/feed.ts'
 import type { AnyState, Replica } from './replica.ts'
@@ -69,7 +70,9 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
       online: (options) => group.when.online(options),
       offline: (options) => group.when.offline(options),
       updated: (options) =>
-        waitFor<Version>(options ?? {}, (resolve) => replica.subscribe(() => resolve(this.version))),
+        waitFor<Version>(this.#untilClosed(options), (resolve) =>
+          replica.subscribe(() => resolve(this.version)),
+        ),
       reaches: (version, options) => group.when.committed().reaches(version, options),
     }
   }
@@ -89,15 +92,13 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
   }
 
   watch(fromVersion?: Version, options: WatchOptions = {}): AsyncIterable<Change> {
-    const signal = options.signal
-      ? AbortSignal.any([options.signal, this.#closed.signal])
-      : this.#closed.signal
-    return watchChanges(this.#replica, fromVersion, { signal }) as AsyncIterable<Change>
+    const { signal } = this.#untilClosed(options)
+    return watchChanges(this.#replica, fromVersion, signal ? { signal } : {}) as AsyncIterable<Change>
   }
 
   close(): Promise<void> {
     this.#signal?.removeEventListener('abort', this.#onAbort)
-    this.#closed.abort()
+    this.#closed.abort(new GroupClosedError(`collection '${this.name}' is closed`))
     this.#replica.close()
     return this.#group.close()
   }
@@ -109,11 +110,19 @@ export abstract class CollectionHandle<Change, View> implements CollectionHandle
   /** Resolves once this replica's state satisfies `predicate` (checked now and after every change). */
   protected until(predicate: () => boolean, options: WaitOptions = {}): Promise<void> {
     if (predicate()) return Promise.resolve()
-    return waitFor<void>(options, (resolve) =>
+    return waitFor<void>(this.#untilClosed(options), (resolve) =>
       this.#replica.subscribe(() => {
         if (predicate()) resolve()
       }),
     )
+  }
+
+  /** `options` whose wait also ends (with GroupClosedError) when the handle closes. */
+  #untilClosed(options: WaitOptions = {}): WaitOptions {
+    const signal = options.signal
+      ? AbortSignal.any([options.signal, this.#closed.signal])
+      : this.#closed.signal
+    return { ...options, signal }
   }
 
   /** Proposes `command`; resolves with its version and result once committed and applied here. */

@@ -90,5 +90,12 @@ describe('Once over the network', () => {
     expect(seen).toEqual([7])
     expect(await w.set(8).catch((e: unknown) => e)).toMatchObject({ code: 'ERR_GROUP_CLOSED' })
     await w.close()
+    // waits on a closed handle fail at once instead of hanging
+    const reader = onceOf<number>('once-closed').reader(n0 as never, opts())
+    const waiting = reader.awaitValue().catch((e: unknown) => e)
+    const updated = reader.when.updated().catch((e: unknown) => e)
+    await reader.close()
+    expect(await waiting).toMatchObject({ code: 'ERR_GROUP_CLOSED' })
+    expect(await updated).toMatchObject({ code: 'ERR_GROUP_CLOSED' })
   })
 })

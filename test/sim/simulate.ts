@@ -95,7 +95,7 @@ export function runSeed(options: SimOptions): SeedReport {
   const drawn = rng.pick([3, 5, 5, 7, 7, 8])
   const nodes = Math.max(3, options.nodes ?? drawn)
   const ids = Array.from({ length: nodes }, (_, i) => `n${i + 1}`)
-  const founders = ids.slice(0, Math.min(nodes, rng.pick([3, 3, 5])))
+  const founders = ids.slice(0, Math.min(nodes, rng.pick([3, 3, 5, 7])))
   const spares = ids.filter((id) => !founders.includes(id))
   const observers = new Set(spares.filter(() => rng.chance(0.3)))
   const reluctant = rng.chance(0.3) ? rng.pick(founders) : null

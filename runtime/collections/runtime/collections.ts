@@ -64,6 +64,7 @@ const HANDLES: Readonly<Record<CollectionKind, Readonly<Record<CollectionRole, H
   priorityQueue: { writer: PriorityQueueWriterHandle, reader: PriorityQueueReaderHandle },
 }
 
+/** `network.collections`: opens collection handles (see the module comment). */
 export class Collections implements CollectionsRuntime {
   readonly #network: Network
 

@@ -39,6 +39,7 @@ export interface Committed<R> {
   readonly result: R
 }
 
+/** The part of every collection handle that does not depend on its kind. */
 export abstract class CollectionHandle<Change, View> implements CollectionHandleBase<Change, View> {
   readonly name: string
   readonly role: CollectionRole

@@ -47,6 +47,7 @@ function optional<N extends string, T>(name: N, value: T | undefined): { [K in N
 // ---------------------------------------------------------------------------------------------
 // Map
 
+/** A Map reader: synchronous reads of the local view. */
 export class MapReaderHandle<K, V>
   extends CollectionHandle<MapChange<K, V>, MapView<K, V>>
   implements MapReader<K, V>
@@ -74,6 +75,7 @@ export class MapReaderHandle<K, V>
   }
 }
 
+/** A Map writer: a reader plus the mutations. */
 export class MapWriterHandle<K, V> extends MapReaderHandle<K, V> implements MapWriter<K, V> {
   async insert(key: K, value: V): Promise<Version> {
     return this.commit({ op: 'insert', key: this.key(key), value: this.value(value) })
@@ -110,6 +112,7 @@ export class MapWriterHandle<K, V> extends MapReaderHandle<K, V> implements MapW
 // ---------------------------------------------------------------------------------------------
 // Vec
 
+/** A Vec reader: synchronous reads of the local view. */
 export class VecReaderHandle<T> extends CollectionHandle<VecChange<T>, VecView<T>> implements VecReader<T> {
   get size(): number {
     return this.view.size
@@ -137,6 +140,7 @@ export class VecReaderHandle<T> extends CollectionHandle<VecChange<T>, VecView<T
   }
 }
 
+/** A Vec writer: a reader plus the mutations. */
 export class VecWriterHandle<T> extends VecReaderHandle<T> implements VecWriter<T> {
   async pushBack(value: T): Promise<Version> {
     return this.commit({ op: 'pushBack', value: this.value(value) })
@@ -174,6 +178,7 @@ export class VecWriterHandle<T> extends VecReaderHandle<T> implements VecWriter<
 // ---------------------------------------------------------------------------------------------
 // Set
 
+/** A Set reader: synchronous reads of the local view. */
 export class SetReaderHandle<T> extends CollectionHandle<SetChange<T>, SetView<T>> implements SetReader<T> {
   get size(): number {
     return this.view.size
@@ -192,6 +197,7 @@ export class SetReaderHandle<T> extends CollectionHandle<SetChange<T>, SetView<T
   }
 }
 
+/** A Set writer: a reader plus the mutations. */
 export class SetWriterHandle<T> extends SetReaderHandle<T> implements SetWriter<T> {
   async add(value: T): Promise<Version> {
     return this.commit({ op: 'add', value: this.key(value) })
@@ -225,8 +231,10 @@ abstract class SingleReaderHandle<Change, T> extends CollectionHandle<Change, Ce
   }
 }
 
+/** A Cell reader: the local value. */
 export class CellReaderHandle<T> extends SingleReaderHandle<CellChange<T>, T> implements CellReader<T> {}
 
+/** A Cell writer: a reader plus set, clear and compare-and-swap. */
 export class CellWriterHandle<T> extends CellReaderHandle<T> implements CellWriter<T> {
   async set(value: T): Promise<Version> {
     return this.commit({ op: 'set', value: this.value(value) })
@@ -244,6 +252,7 @@ export class CellWriterHandle<T> extends CellReaderHandle<T> implements CellWrit
   }
 }
 
+/** A Once reader: the local value, and a wait for it to be set. */
 export class OnceReaderHandle<T> extends SingleReaderHandle<OnceChange<T>, T> implements OnceReader<T> {
   async awaitValue(options: WaitOptions = {}): Promise<T> {
     await this.until(() => this.view.isSet, options)
@@ -251,6 +260,7 @@ export class OnceReaderHandle<T> extends SingleReaderHandle<OnceChange<T>, T> im
   }
 }
 
+/** A Once writer: the first committed `set` wins. */
 export class OnceWriterHandle<T> extends OnceReaderHandle<T> implements OnceWriter<T> {
   async set(value: T): Promise<ConditionalWriteResult> {
     const { version, result } = await this.write<boolean>({ op: 'set', value: this.value(value) })
@@ -263,6 +273,7 @@ export class OnceWriterHandle<T> extends OnceReaderHandle<T> implements OnceWrit
 
 type Entry<P, K, V> = PriorityEntry<P, K, V>
 
+/** A PriorityQueue reader: synchronous reads of the local view. */
 export class PriorityQueueReaderHandle<P, K, V>
   extends CollectionHandle<PriorityQueueChange<P, K, V>, PriorityQueueView<P, K, V>>
   implements PriorityQueueReader<P, K, V>
@@ -299,6 +310,7 @@ export class PriorityQueueReaderHandle<P, K, V>
   }
 }
 
+/** A PriorityQueue writer: a reader plus the mutations. */
 export class PriorityQueueWriterHandle<P, K, V>
   extends PriorityQueueReaderHandle<P, K, V>
   implements PriorityQueueWriter<P, K, V>

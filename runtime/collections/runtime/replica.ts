@@ -22,6 +22,7 @@ import type { CollectionState, CommandShape, StateEvent } from '../state/machine
 import type { SnapshotInfo } from '../state/snapshot.ts'
 import type { CollectionMetrics } from './metrics.ts'
 
+/** Any of the six collection states. */
 // biome-ignore lint/suspicious/noExplicitAny: a replica holds any of the six state machines.
 export type AnyState = CollectionState<CommandShape, any, any, any, any>
 
@@ -36,6 +37,7 @@ export type LocalOutcome =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: Error }
 
+/** The replicated state of one collection, as its group's state machine (see the module comment). */
 export class Replica<S extends AnyState> implements GroupStateMachine {
   readonly #create: () => S
   readonly #batchSize: number

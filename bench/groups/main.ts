@@ -108,8 +108,10 @@ async function failoverTrial(
   log(
     `  first write acknowledged ${elapsed.toFixed(0)} ms after the kill (sent at ${((first.sentAt as number) - killedAt).toFixed(0)} ms)`,
   )
+  // The killed member restarts from its WAL with its identity, finding the group through the survivors.
   const index = members.indexOf(leader)
-  members[index] = await startMember(scope, leader.config, `${leader.config.key}-restarted`)
+  const bootstrap = survivors.flatMap((s) => s.addresses)
+  members[index] = await startMember(scope, { ...leader.config, bootstrap }, `${leader.config.key}-restarted`)
   return elapsed
 }
 

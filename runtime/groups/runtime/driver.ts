@@ -93,6 +93,9 @@ export interface DriverInit {
   readonly random?: () => number
 }
 
+/** Wake-ups in microtasks before the driver waits for a turn of the event loop. */
+const MICROTASK_BURST = 8
+
 /** A snapshot fetched from peers, waiting for the core to take it. */
 interface PendingInstall {
   readonly meta: SnapshotMeta
@@ -111,6 +114,9 @@ export class RaftDriver {
   /** The membership of the latest applied config entry (or of the restored snapshot). */
   #membership: Membership
   #scheduled = false
+  /** Microtask wake-ups since the event loop last turned. */
+  #burst = 0
+  #turnWatched = false
   #running: Promise<void> | null = null
   #failed = false
   #closed = false
@@ -168,11 +174,32 @@ export class RaftDriver {
     this.schedule()
   }
 
-  /** Wakes the loop (coalesced: one run per turn of the event loop). */
+  /**
+   * Wakes the loop in a microtask: after the code running now (a batch of peer messages, every
+   * caller resumed by the last apply) has added its input, so one Ready still covers them all, but
+   * without waiting for a turn of the event loop. After `MICROTASK_BURST` wake-ups without a turn
+   * (a single-voter group commits without any I/O, so its callers could otherwise keep the loop in
+   * microtasks forever), the next one waits for a turn, letting sockets and timers run.
+   */
   schedule(): void {
     if (this.#scheduled || this.#closed || this.#failed) return
     this.#scheduled = true
-    setImmediate(this.#wake)
+    if (this.#burst >= MICROTASK_BURST) {
+      setImmediate(this.#wake)
+      return
+    }
+    this.#burst++
+    queueMicrotask(this.#wake)
+    if (!this.#turnWatched) {
+      this.#turnWatched = true
+      setImmediate(this.#turned)
+    }
+  }
+
+  /** The event loop turned: microtask wake-ups are allowed again. */
+  readonly #turned = (): void => {
+    this.#turnWatched = false
+    this.#burst = 0
   }
 
   /**
@@ -200,6 +227,8 @@ export class RaftDriver {
     if (this.#running || this.#closed || this.#failed) return
     this.#running = this.#loop().finally(() => {
       this.#running = null
+      // A wake-up that came while the loop was finishing must not be lost.
+      if (!this.#closed && !this.#failed && this.#node.hasReady()) this.schedule()
     })
   }
 

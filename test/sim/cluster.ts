@@ -39,6 +39,8 @@ export interface ClusterListener {
   crashed(host: SimHost): void
 }
 
+type StoredSnapshot = NonNullable<DurableState['snapshot']>
+
 const NO_LISTENER: ClusterListener = {
   applied() {},
   restored() {},
@@ -187,22 +189,16 @@ export class SimCluster {
     const life = host.incarnation
     this.queue.after(1 + this.#rng.float() * 20, () => {
       if (host.incarnation !== life || host.node === null) return
-      let best: { meta: SnapshotMeta; data: KvSnapshot }[] = []
-      for (const peer of this.hosts.values()) {
-        const snap = peer.durable.snapshot
-        if (peer === host || !peer.alive || snap === null || snap.meta.index < meta.index) continue
-        if (!this.net.reachable(peer.id, host.id)) continue
-        if (best.length === 0 || snap.meta.index > (best[0] as { meta: SnapshotMeta }).meta.index)
-          best = [snap]
-        else if (snap.meta.index === (best[0] as { meta: SnapshotMeta }).meta.index) best.push(snap)
-      }
-      if (best.length === 0) {
-        host.node.snapshotFetchFailed()
-        return
-      }
-      if (host.offerSnapshot((best[0] as { meta: SnapshotMeta }).meta, assemble(best.map((s) => s.data)))) {
+      const held = [...this.hosts.values()]
+        .filter((peer) => peer !== host && peer.alive && this.net.reachable(peer.id, host.id))
+        .map((peer) => peer.durable.snapshot)
+        .filter((snap) => snap !== null && snap.meta.index >= meta.index) as StoredSnapshot[]
+      const newest = Math.max(...held.map((snap) => snap.meta.index))
+      const copies = held.filter((snap) => snap.meta.index === newest)
+      const first = copies[0]
+      if (first === undefined) host.node.snapshotFetchFailed()
+      else if (host.offerSnapshot(first.meta, assemble(copies.map((snap) => snap.data))))
         this.snapshotsInstalled++
-      }
     })
   }
 

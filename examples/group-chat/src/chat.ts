@@ -7,8 +7,9 @@
  *
  * Options: --room <name> (default lobby), --nick <name>, --color <0-5>, --peer <multiaddr>
  * (repeatable), --dht public|off|host:port[,…] (default public), --no-mdns (mDNS finds peers on the
- * LAN and on this machine; on by default), --host <ip>, --json (events out and input in as JSON
- * lines, for scripts and tests).
+ * LAN and on this machine; on by default), --host <ip>, --search <seconds> (how long to look for
+ * others before opening the room alone; default 3), --json (events out and input in as JSON lines,
+ * for scripts and tests).
  */
 import { setTimeout as delay } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
@@ -35,6 +36,7 @@ const { values } = parseArgs({
     mdns: { type: 'boolean', default: true },
     host: { type: 'string', default: '0.0.0.0' },
     json: { type: 'boolean', default: false },
+    search: { type: 'string', default: '3' },
   },
 })
 
@@ -45,8 +47,13 @@ function dhtOption(mode: string): DhtOption {
 }
 
 const io: ChatIo = values.json ? jsonIo() : textIo()
+const searchSeconds = Number(values.search)
 if (values.nick.length < 1 || values.nick.length > 32) {
   io.notice('--nick must be 1-32 characters')
+  process.exit(2)
+}
+if (!(searchSeconds >= 0 && searchSeconds <= 600)) {
+  io.notice('--search must be 0-600 seconds')
   process.exit(2)
 }
 
@@ -62,6 +69,18 @@ const self = network.peerId
 const color = values.color === undefined ? defaultColor(self) : Number(values.color) % PALETTE.length
 let me: Member = { nickname: values.nick, color, joinedAt: Date.now() }
 
+// Look for the room before opening its collections: a participant that opens them while it sees
+// nobody founds the room's groups alone, and if the room existed after all, its own are merged
+// away later (with what it wrote meanwhile).
+io.notice(`looking for '${values.room}'…`)
+const found = await network.discovery
+  .when((catalog) => catalog.size > 0, { timeout: searchSeconds * 1000 })
+  .then(
+    () => true,
+    () => false,
+  )
+if (!found) io.notice('nobody here yet: opening the room')
+
 const roster = members.writer(network)
 const log = history.writer(network)
 // Nobody may be listening yet: sending must never wait for a subscriber.
@@ -74,7 +93,7 @@ const show = (m: Message): void => {
   if (seen.accept(m)) io.message(m, colorOf(m))
 }
 
-io.notice(`joining room '${values.room}' as ${me.nickname} (peer ${self.slice(-8)})…`)
+io.notice(`joining as ${me.nickname} (peer ${self.slice(-8)})…`)
 await Promise.all([roster.when.online(), log.when.online()])
 await roster.insert(self, me)
 for (const m of await log.read({ consistency: 'linearizable' })) show(m)

@@ -92,7 +92,9 @@ const matchers = Array.from(
   { length: matcherCount },
   () => new NodeProcess('matcher', [...common, '--matcher', '--matchers', String(matcherCount)]),
 )
-const traders = traderNames.map((name) => new NodeProcess('trader', [...common, '--trader', name]))
+const traders = traderNames.map(
+  (name) => new NodeProcess('trader', [...common, '--trader', name, '--matchers', String(matcherCount)]),
+)
 const all = [...matchers, ...traders]
 
 let stopping: Promise<void> | undefined
@@ -118,13 +120,19 @@ try {
   )
   await step(
     (id: string) =>
-      `matcher group formed: leader ${all.find((n) => n.state.value.peerId === id)?.label} (${shortPeer(id)})`,
+      `matcher group formed, balances online: leader ${all.find((n) => n.state.value.peerId === id)?.label} (${shortPeer(id)})`,
     async () => {
       const states = await Promise.all(
-        matchers.map((m) => m.until('a leader', (s) => s.leader !== undefined, remaining())),
+        matchers.map((m) =>
+          m.until('the book and balances online', (s) => s.online && s.leader !== undefined, remaining()),
+        ),
       )
       return states[0]?.leader as string
     },
+  )
+
+  await step('every trader follows the fills of every matcher', () =>
+    Promise.all(traders.map((t) => t.until('fills subscriptions', (s) => s.following, remaining()))),
   )
 
   const market = await step(

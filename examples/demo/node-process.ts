@@ -16,6 +16,10 @@ export interface NodeState {
   readonly name: string | undefined
   readonly peers: number
   readonly leader: string | undefined
+  /** Matchers: the book and the balances both have a leader this node follows. */
+  readonly online: boolean
+  /** Traders: subscribed to the fills of every matcher. */
+  readonly following: boolean
   readonly sent: number
   readonly fills: { readonly seen: number; readonly own: number }
   readonly published: number
@@ -31,6 +35,8 @@ const INITIAL: NodeState = {
   name: undefined,
   peers: 0,
   leader: undefined,
+  online: false,
+  following: false,
   sent: 0,
   fills: { seen: 0, own: 0 },
   published: 0,
@@ -48,6 +54,10 @@ function fold(state: NodeState, event: NodeEvent): NodeState {
       return { ...state, peers: event.count }
     case 'leader':
       return { ...state, leader: event.leader }
+    case 'online':
+      return { ...state, online: true }
+    case 'following':
+      return { ...state, following: true }
     case 'sent':
       return { ...state, sent: event.count }
     case 'fills':

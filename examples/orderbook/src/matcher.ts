@@ -7,7 +7,14 @@
  *   publishes them on the `fills` stream.
  */
 import { isMosaikError } from 'mosaik'
-import type { CodegenNetwork, Consumer, GroupClient, MapWriter, Producer } from 'mosaik/codegen-v1'
+import type {
+  CodegenNetwork,
+  Consumer,
+  GroupClient,
+  MapWriter,
+  Producer,
+  WaitOptions,
+} from 'mosaik/codegen-v1'
 import { type BookSnapshot, OrderBook } from './book.ts'
 import {
   type Balance,
@@ -71,6 +78,11 @@ export class MatcherNode implements AsyncDisposable {
     // Nobody may be listening for fills yet; publishing must never wait for a subscriber.
     this.#fills = fills.producer(network, { onlineWhen: { min: 0 } })
     this.#loops = [this.#ingest(), this.#publish()]
+  }
+
+  /** Resolves once this node follows a leader of both the book and the balances. */
+  async online(options: WaitOptions = {}): Promise<void> {
+    await Promise.all([this.group.when.online(options), this.balances.when.online(options)])
   }
 
   /** The seq of the last fill this node settled and published. */

@@ -7,7 +7,9 @@
  *
  * Options:
  *   --network <name>     network name (required)
- *   --matcher            join the matcher group (with --matchers <n>, the group size; default 3)
+ *   --matcher            join the matcher group
+ *   --matchers <n>       how many matchers the deployment has (default 3): the group's size, and
+ *                        for a trader, how many fill publishers to follow before trading
  *   --trader <name>      trade as <name>; --orders <n> sends n orders at start (seed: --seed)
  *   --host <ip>          listen address (default 0.0.0.0)
  *   --bootstrap <addr>   a known peer's multiaddr (repeatable)
@@ -106,8 +108,18 @@ const traderNode = values.trader
       onFill: (_, counts) => report({ type: 'fills', ...counts }),
     })
   : undefined
+if (traderNode) {
+  void traderNode.followingMatchers(matchers).then(
+    () => report({ type: 'following', matchers }),
+    () => {},
+  )
+}
 
 if (matcherNode) {
+  void matcherNode.online().then(
+    () => report({ type: 'online' }),
+    () => {},
+  )
   void matcherNode.group.when.leaderElected().then(
     function announce(leader): void {
       report({ type: 'leader', leader })

@@ -17,6 +17,10 @@ export type NodeEvent =
   /** Peers in this node's catalog. */
   | { readonly type: 'peers'; readonly count: number }
   | { readonly type: 'leader'; readonly leader: string }
+  /** This matcher follows a leader of both the book and the balances. */
+  | { readonly type: 'online' }
+  /** This trader's fills stream is subscribed at every matcher. */
+  | { readonly type: 'following'; readonly matchers: number }
   /** Orders this trader has sent. */
   | { readonly type: 'sent'; readonly count: number }
   /** This trader's distinct fills seen on the stream, and how many were its own. */

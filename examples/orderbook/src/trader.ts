@@ -2,7 +2,7 @@
  * A trader node: sends orders on the `orders` stream once a matcher listens, and follows the
  * `fills` stream (each fill once, by seq, even when a new matcher leader publishes some again).
  */
-import type { Consumer, Producer, StreamsHost } from 'mosaik/codegen-v1'
+import type { Consumer, Producer, StreamsHost, WaitOptions } from 'mosaik/codegen-v1'
 import { type Fill, fills, type Order, orders } from './generated/index.ts'
 import { MATCHER_TAG } from './matcher.ts'
 import { generateOrders } from './orders.ts'
@@ -50,6 +50,14 @@ export class TraderNode implements AsyncDisposable {
 
   get fills(): FillCounts {
     return { seen: this.#seen.size, own: this.#own }
+  }
+
+  /**
+   * Resolves once the fills stream is subscribed at `matchers` matchers, so that no fill they
+   * publish from now on is missed (a stream delivers to the consumers subscribed when it sends).
+   */
+  async followingMatchers(matchers: number, options: WaitOptions = {}): Promise<void> {
+    await this.#fills.when.subscribed({ tags: [MATCHER_TAG], min: matchers }, options)
   }
 
   /** Sends `count` orders generated from `seed`; `onSent` after each. */

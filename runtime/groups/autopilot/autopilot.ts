@@ -133,3 +133,44 @@ export function nextMembershipChange(input: AutopilotInput): AutopilotChange | n
   }
   return null
 }
+
+/** A bond as the autopilot needs it. */
+export interface BondView {
+  readonly since: number
+  readonly lastReceived: number
+  readonly status: { readonly observer: boolean }
+}
+
+/**
+ * What the leader knows about every member and bonded peer: a peer is alive while its bond (to a
+ * compatible peer) received something within `bondTimeoutMs`. `absentSince` is updated in place:
+ * the grace period of a member runs from when this leader first saw it without a live bond.
+ */
+export function peerViews<B extends BondView>(input: {
+  readonly self: PeerId
+  readonly membership: Membership
+  readonly bonds: ReadonlyMap<PeerId, B>
+  readonly compatible: (bond: B) => boolean
+  readonly absentSince: Map<PeerId, number>
+  readonly now: number
+  readonly bondTimeoutMs: number
+}): Map<PeerId, PeerView> {
+  const { bonds, absentSince, now } = input
+  const known = new Set([...input.membership.voters, ...input.membership.learners, ...bonds.keys()])
+  known.delete(input.self)
+  const views = new Map<PeerId, PeerView>()
+  for (const peer of known) {
+    const bond = bonds.get(peer)
+    const alive =
+      bond !== undefined && input.compatible(bond) && now - bond.lastReceived < input.bondTimeoutMs
+    if (alive) absentSince.delete(peer)
+    else if (!absentSince.has(peer)) absentSince.set(peer, now)
+    views.set(peer, {
+      alive,
+      observer: bond?.status.observer ?? false,
+      aliveSince: alive ? (bond as B).since : null,
+      absentSince: absentSince.get(peer) ?? null,
+    })
+  }
+  return views
+}

@@ -1,18 +1,4 @@
-/**
- * `Group`: one Raft group on one node — the generic runtime that both generated group clients and
- * replicated collections run on. It ties together:
- * - the bonds to the group's other members (`bonds/`), over which Raft messages, forwarded
- *   commands, status, formation offers and snapshot chunks travel;
- * - the driver of the Raft core over the log store (`driver.ts`) and the state machine;
- * - formation of a new group and the merge of isolated groups (`formation.ts`, `autopilot/`);
- * - the leader's autopilot, which turns bonded peers into learners, caught-up learners into voters
- *   and long-absent members into removals, each one log entry;
- * - state sync of lagging nodes from several peers (`sync/`);
- * - the client API: execute, feed, linearizable barriers and reads, `when` conditions.
- */
-import { rename } from 'node:fs/promises'
-import type { ApplyContext, GroupMembers, GroupWhen, Index, IndexWatcher } from '../../codegen/groups.ts'
-import type { PeerInfo } from '../../codegen/streams.ts'
+import type { GroupMembers, GroupWhen, Index, IndexWatcher } from '../../codegen/groups.ts'
 import { Emitter } from '../../discovery/events.ts'
 import type { Network } from '../../network/network.ts'
 import { decode, encode } from '../../primitives/codec.ts'
@@ -28,91 +14,46 @@ import {
 import { Lifecycle } from '../../primitives/lifecycle.ts'
 import type { Logger } from '../../primitives/logger.ts'
 import { type WaitOptions, Watchable } from '../../primitives/watch.ts'
-import type { TicketValidator } from '../../tickets/ticket.ts'
-import { nextMembershipChange, type PeerView } from '../autopilot/autopilot.ts'
+import { nextMembershipChange, peerViews } from '../autopilot/autopilot.ts'
 import { FormationAgent } from '../autopilot/formation.ts'
 import type { Bond, BondEnd } from '../bonds/bond.ts'
 import { BondSet } from '../bonds/bond-set.ts'
 import type { Hello } from '../bonds/handshake.ts'
 import { bondKey } from '../bonds/proof.ts'
-import {
-  decodeSnapshotConfig,
-  fromLogEntry,
-  isCommandPayload,
-  type SnapshotDescription,
-  toLogEntry,
-} from '../entries.ts'
+import { isCommandPayload, type SnapshotDescription, toLogEntry } from '../entries.ts'
 import { type Formation, type FoundingEntry, formationWins, readFoundingEntry } from '../formation.ts'
 import { type GroupTiming, groupTiming, storeIdWithConsensus } from '../profiles.ts'
-import type { LeadershipPreference as CoreLeadership } from '../raft/config.ts'
 import { NO_MEMBERS } from '../raft/membership.ts'
 import type { Entry, Membership, Message, Role, SnapshotMeta, SoftState } from '../raft/types.ts'
-import { MemoryLogStore } from '../storage/memory.ts'
 import type { LogStore } from '../storage/types.ts'
-import { WalLogStore } from '../storage/wal/wal-store.ts'
 import { fetchSnapshot, serveSnapshot } from '../sync/snapshot-sync.ts'
 import { type BondMessage, type BondStatus, MAX_FORWARD_BATCH } from '../wire/bond.ts'
-import { decodeRaftMessage, encodeRaftMessage } from '../wire/raft.ts'
-import { Calls } from './calls.ts'
+import { decodeRaftMessage, raftFrames } from '../wire/raft.ts'
+import { Calls, raceSignal } from './calls.ts'
 import { type ApplyOutcome, type DriverEvents, RaftDriver } from './driver.ts'
 import type { GroupEvent } from './events.ts'
+import { describeDiscarded, discardStore, formationInStore, openStore } from './group-store.ts'
 import { GroupMetrics } from './metrics.ts'
 import { Forwarder, Proposals } from './proposals.ts'
 import { ReadBarriers } from './reads.ts'
+import {
+  coreLeadership,
+  type Executed,
+  type GroupCallOptions,
+  type GroupReadOptions,
+  type GroupSpec,
+  MAX_COMMAND_BYTES,
+} from './spec.ts'
 
-/**
- * The state machine a group runs, as the generic runtime sees it. Commands travel as msgpack;
- * `apply` receives them decoded, in log order, on every replica, and must be deterministic.
- */
-export interface GroupStateMachine {
-  /** Applies a committed command. The return value is handed to the proposer's `execute`. */
-  apply(command: unknown, context: ApplyContext): unknown
-  /** The whole state as chunks; equal states must give equal bytes. Called between commands. */
-  snapshot(): readonly Uint8Array[]
-  /** Replaces the whole state with `chunks` from `snapshot()` on any replica, taken at `index`. */
-  restore(chunks: readonly Uint8Array[], index: number): void
-}
-
-/** How a node takes part in elections (SPEC §6). */
-export type Leadership = 'normal' | { readonly reluctant: number } | 'observer'
-
-/** Everything needed to open a group with the generic runtime. */
-export interface GroupSpec {
-  /** Declaration name: feeds the GroupId. */
-  readonly name: string
-  /** Signature of the whole state machine: feeds the StoreId. */
-  readonly typeSignature: Digest
-  readonly machine: GroupStateMachine
-  /** Throws (e.g. ValidationError) for a command that must not be proposed. */
-  readonly checkCommand?: (command: unknown) => void
-  readonly secret?: string | Uint8Array
-  readonly storage?: { readonly dir: string; readonly fsync?: boolean }
-  readonly leadership?: Leadership
-  readonly minVoters?: number
-  /** `lan` (default), `wan` or `mosaik`. */
-  readonly profile?: string
-  /** Individual timing settings over the profile's (consensus ones change the StoreId). */
-  readonly timing?: Partial<GroupTiming>
-  readonly tickets?: readonly TicketValidator[]
-  readonly require?: (peer: PeerInfo) => boolean
-  readonly signal?: AbortSignal
-}
-
-/** Options of `execute`/`feed`/`barrier`. */
-export interface GroupCallOptions extends WaitOptions {}
-
-/** Options of `read`. */
-export interface GroupReadOptions extends WaitOptions {
-  /** `linearizable` (default) waits for a read barrier; `local` reads this replica as it is. */
-  readonly consistency?: 'local' | 'linearizable'
-}
-
-/** What `execute` resolves with. */
-export interface Executed {
-  readonly index: Index
-  /** What the machine's `apply` returned on this node. */
-  readonly result: unknown
-}
+export type {
+  Executed,
+  GroupCallOptions,
+  GroupReadOptions,
+  GroupSpec,
+  GroupStateMachine,
+  Leadership,
+} from './spec.ts'
+export { MAX_COMMAND_BYTES } from './spec.ts'
 
 /** The subsystem a group belongs to. */
 export interface GroupHost {
@@ -123,10 +64,6 @@ export interface GroupHost {
   closed(group: Group): void
 }
 
-/** Largest command accepted. */
-export const MAX_COMMAND_BYTES = 1024 * 1024
-/** Raft messages per bond frame are cut at this many entry bytes. */
-const FRAME_ENTRY_BYTES = 2 * 1024 * 1024
 /** The autopilot and formation run every this many ticks. */
 const AUTOPILOT_TICKS = 4
 
@@ -555,26 +492,15 @@ export class Group implements AsyncDisposable {
   #autopilot(now: number): void {
     const driver = this.#requireDriver()
     const status = driver.node.status()
-    const peers = new Map<string, PeerView>()
-    const known = new Set([
-      ...status.membership.voters,
-      ...status.membership.learners,
-      ...this.#bonds.bonds.keys(),
-    ])
-    known.delete(this.peerId)
-    for (const peer of known) {
-      const bond = this.#bonds.get(peer)
-      const compatible = bond === undefined || this.#sameGroup(bond.status)
-      const alive = bond !== undefined && compatible && now - bond.lastReceived < this.timing.bondTimeoutMs
-      if (alive) this.#absentSince.delete(peer)
-      else if (!this.#absentSince.has(peer)) this.#absentSince.set(peer, now)
-      peers.set(peer, {
-        alive,
-        observer: bond?.status.observer ?? false,
-        aliveSince: alive ? (bond as Bond).since : null,
-        absentSince: this.#absentSince.get(peer) ?? null,
-      })
-    }
+    const peers = peerViews({
+      self: this.peerId,
+      membership: status.membership,
+      bonds: this.#bonds.bonds,
+      compatible: (bond) => this.#sameGroup(bond.status),
+      absentSince: this.#absentSince,
+      now,
+      bondTimeoutMs: this.timing.bondTimeoutMs,
+    })
     const change = nextMembershipChange({
       self: this.peerId,
       membership: status.membership,
@@ -719,32 +645,17 @@ export class Group implements AsyncDisposable {
   // Driver events
 
   #sendRaft(messages: readonly Message[]): void {
-    const byPeer = new Map<string, Message[]>()
-    for (const m of messages) {
-      const list = byPeer.get(m.to)
-      if (list) list.push(m)
-      else byPeer.set(m.to, [m])
-    }
-    for (const [peer, list] of byPeer) {
+    for (const [peer, frames] of raftFrames(messages)) {
       const bond = this.#bonds.get(peer)
       if (bond === undefined) {
-        this.#metrics.dropped('no-bond', list.length)
+        this.#metrics.dropped(
+          'no-bond',
+          frames.reduce((n, f) => n + f.length, 0),
+        )
         this.#driver?.node.reportUnreachable(peer)
         continue
       }
-      let frame: unknown[] = []
-      let bytes = 0
-      for (const m of list) {
-        const size = m.type === 'append' ? m.entries.reduce((n, e) => n + e.data.length + 8, 0) : 0
-        if (frame.length > 0 && bytes + size > FRAME_ENTRY_BYTES) {
-          bond.send({ t: 'r', messages: frame })
-          frame = []
-          bytes = 0
-        }
-        frame.push(encodeRaftMessage(m))
-        bytes += size
-      }
-      bond.send({ t: 'r', messages: frame })
+      for (const frame of frames) bond.send({ t: 'r', messages: frame })
     }
   }
 
@@ -1090,85 +1001,6 @@ function isMemberOf(m: Membership, peer: string): boolean {
   return m.voters.includes(peer) || m.learners.includes(peer)
 }
 
-function coreLeadership(leadership: Leadership | undefined): CoreLeadership {
-  if (leadership === undefined || leadership === 'normal') return { kind: 'normal' }
-  if (leadership === 'observer') return { kind: 'observer' }
-  return { kind: 'reluctant', factor: leadership.reluctant }
-}
-
 function decodeCommand(payload: Uint8Array): unknown {
   return decode(payload)
-}
-
-async function openStore(storage: GroupSpec['storage']): Promise<LogStore> {
-  if (storage === undefined) return new MemoryLogStore()
-  const options =
-    storage.fsync === undefined ? { dir: storage.dir } : { dir: storage.dir, fsync: storage.fsync }
-  return WalLogStore.open(options)
-}
-
-/** The formation a store's log or snapshot records, if any. */
-function formationInStore(store: LogStore): Formation | null {
-  if (store.snapshot !== null) return decodeSnapshotConfig(store.snapshot.config).formation
-  if (store.firstIndex === 1 && store.lastIndex >= 1) {
-    const first = fromLogEntry(store.entries(1, 2)[0] as import('../storage/types.ts').LogEntry)
-    if (first.kind === 'config') {
-      try {
-        return readFoundingEntry(first.data).formation
-      } catch {
-        return null
-      }
-    }
-  }
-  return null
-}
-
-/** What a merge discards: the local log beyond the founding entry. */
-function describeDiscarded(store: LogStore): {
-  entries: number
-  commands: number
-  firstIndex: number
-  lastIndex: number
-  snapshotIndex: number | null
-  indexes: { index: number; term: number; kind: string }[]
-} {
-  const first = Math.max(2, store.firstIndex)
-  const list = store.lastIndex >= first ? store.entries(first, store.lastIndex + 1).map(fromLogEntry) : []
-  const snapshotIndex = store.snapshot?.index ?? null
-  return {
-    entries: list.length + Math.max(0, (snapshotIndex ?? 1) - 1),
-    commands: list.filter((e) => e.kind === 'command').length,
-    firstIndex: first,
-    lastIndex: store.lastIndex,
-    snapshotIndex,
-    indexes: list.slice(0, 1000).map((e) => ({ index: e.index, term: e.term, kind: e.kind })),
-  }
-}
-
-/** Closes a store whose group was discarded; a WAL directory is kept aside, not deleted. */
-async function discardStore(store: LogStore, storage: GroupSpec['storage']): Promise<string | undefined> {
-  await store.close()
-  if (storage === undefined) return undefined
-  const aside = `${storage.dir}.discarded-${Date.now()}`
-  await rename(storage.dir, aside)
-  return aside
-}
-
-function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(err)
-      },
-    )
-  })
 }

@@ -197,3 +197,28 @@ export function decodeRaftMessage(value: unknown, from: PeerId, to: PeerId): Mes
       throw new DecodeError(`raft message: unknown type ${String(value[0])}`)
   }
 }
+
+/** Raft messages in one bond frame are cut at this many entry bytes (frames stay well below 4 MiB). */
+const FRAME_ENTRY_BYTES = 2 * 1024 * 1024
+
+/** The wire forms of `messages` grouped by receiver, in order, cut into frames of bounded size. */
+export function raftFrames(messages: readonly Message[]): Map<PeerId, unknown[][]> {
+  const out = new Map<PeerId, { frames: unknown[][]; bytes: number }>()
+  for (const m of messages) {
+    const size = m.type === 'append' ? m.entries.reduce((n, e) => n + e.data.length + 8, 0) : 0
+    let peer = out.get(m.to)
+    if (peer === undefined) {
+      peer = { frames: [[]], bytes: 0 }
+      out.set(m.to, peer)
+    }
+    let frame = peer.frames.at(-1) as unknown[]
+    if (frame.length > 0 && peer.bytes + size > FRAME_ENTRY_BYTES) {
+      frame = []
+      peer.frames.push(frame)
+      peer.bytes = 0
+    }
+    frame.push(encodeRaftMessage(m))
+    peer.bytes += size
+  }
+  return new Map([...out].map(([peer, { frames }]) => [peer, frames]))
+}

@@ -239,6 +239,14 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
     return true
   }
 
+  /**
+   * Hands the queued frames to the transport now instead of at the end of this turn of the event
+   * loop, for callers that batch on their own (Streams packs a burst of datums into one frame first).
+   */
+  flushNow(): void {
+    if (!this.#writing && this.#queue.length > 0) this.#flush()
+  }
+
   /** Resolves when the write buffer has room (immediately if it has). */
   whenWritable(options?: WaitOptions): Promise<void> {
     this.#assertWritable()

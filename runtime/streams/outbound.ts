@@ -125,7 +125,9 @@ export class Outbound {
 
   /** Sends what the credit allows now (the producer calls this when a burst of sends settled). */
   flush(): void {
-    if (this.#queue.length > 0 && this.#credits > 0) this.#flush()
+    if (this.#queue.length === 0 || this.#credits === 0) return
+    this.#flush()
+    this.#link.flushNow() // the burst is packed: write it in this turn, not the next
   }
 
   /** Makes room in a full queue; false when the consumer was cut off instead. */

@@ -38,6 +38,8 @@ const RESOLVED = Promise.resolve()
  * encoding the next batch overlaps with delivering the previous one.
  */
 const YIELD_EVERY = 128
+/** Microtask hops without a new datum after which a burst of sends counts as over (see `#settle`). */
+const QUIET_HOPS = 2
 
 interface PendingSend {
   readonly datum: Uint8Array
@@ -62,6 +64,7 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
   #fanned = 0
   #settledAt = 0
   #settling = false
+  #quietHops = 0
   /** Sends resolved at once since `send()` last yielded to the event loop. */
   #sinceYield = 0
   readonly #onClosed: () => void
@@ -224,23 +227,26 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
     if (this.#settling) return
     this.#settling = true
     this.#settledAt = this.#fanned
+    this.#quietHops = 0
     queueMicrotask(this.#settle)
   }
 
   /**
-   * Flushes every channel once sends have stopped coming in: a microtask that waits one more hop
-   * while each hop brought new datums. A caller's burst of sends — a loop of `await send()` too,
-   * which resolves in microtasks — thus travels in one frame, and goes out in the same turn of the
-   * event loop instead of one later.
+   * Flushes every channel once sends have stopped coming in: a microtask chain that flushes after
+   * `QUIET_HOPS` hops in a row brought no new datum. A caller's burst of sends — a loop of
+   * `await send()` too, whose next send comes one microtask after the previous one resolved —
+   * thus travels in one frame, and goes out in the same turn of the event loop instead of one later.
    */
   readonly #settle = (): void => {
     if (this.#fanned !== this.#settledAt) {
       this.#settledAt = this.#fanned
-      queueMicrotask(this.#settle)
+      this.#quietHops = 0
+    } else if (++this.#quietHops >= QUIET_HOPS) {
+      this.#settling = false
+      for (const channel of this.#channels) channel.flush()
       return
     }
-    this.#settling = false
-    for (const channel of this.#channels) channel.flush()
+    queueMicrotask(this.#settle)
   }
 
   /** Serves waiting sends, in order, while the producer is ready. */

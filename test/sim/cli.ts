@@ -7,11 +7,14 @@ import { Command, InvalidArgumentError } from 'commander'
 import type { RaftDebugFlags } from '../../runtime/groups/raft/config.ts'
 import { describeFailure, describeSummary, runSeeds } from './suite.ts'
 
-const MUTATIONS: readonly (keyof RaftDebugFlags)[] = [
-  'commitEarlierTerms',
-  'voteWithoutLogCheck',
-  'readWithoutQuorum',
-]
+// A record, so the compiler notices a debug flag missing here.
+const MUTATION_FLAGS: Record<keyof RaftDebugFlags, true> = {
+  commitEarlierTerms: true,
+  voteWithoutLogCheck: true,
+  readWithoutQuorum: true,
+  sendBeforePersist: true,
+}
+const MUTATIONS = Object.keys(MUTATION_FLAGS) as (keyof RaftDebugFlags)[]
 
 function integer(min: number) {
   return (raw: string): number => {

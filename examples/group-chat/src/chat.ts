@@ -63,7 +63,8 @@ const network = await Network.create(`mosaik-example-group-chat/${values.room}`,
   bootstrap: values.peer,
   dht: dhtOption(values.dht),
   mdns: values.mdns,
-  logger: createLogger({ level: process.env.MOSAIK_LOG ?? 'warn' }),
+  // Log lines would tear through the conversation: only errors, unless MOSAIK_LOG says otherwise.
+  logger: createLogger({ level: process.env.MOSAIK_LOG ?? 'error' }),
 })
 const self = network.peerId
 const color = values.color === undefined ? defaultColor(self) : Number(values.color) % PALETTE.length

@@ -25,6 +25,12 @@ import { acceptBond, type BondRefusal, type Hello, initiateBond, refuseBond } fr
 /** The groups protocol id. */
 export const GROUPS_PROTOCOL = '/mosaik/groups/1'
 
+/**
+ * Bonds prefer TCP when the peer listens on it: replication is a steady stream of small frames,
+ * which TCP with yamux carries with about half the CPU of QUIC's native binding (see bench/groups).
+ */
+const BOND_TRANSPORT = 'tcp'
+
 /** Link settings of group bonds: room for a burst of replication traffic. */
 export const BOND_LINK_OPTIONS = {
   maxWriteBuffer: 8 * 1024 * 1024,
@@ -178,6 +184,7 @@ export class BondSet {
       link = await network.connect(peer, GROUPS_PROTOCOL, {
         timeout: timing.handshakeMs,
         link: BOND_LINK_OPTIONS,
+        transport: BOND_TRANSPORT,
       })
       const status = await initiateBond(link, this.#handshakeSide(), timing.handshakeMs)
       if (this.#closed) {

@@ -7,9 +7,8 @@ import { randomUUID } from 'node:crypto'
 import { Network } from '../../runtime/network/network.ts'
 import { ticks } from '../../test/e2e/streams/fixtures/generated/ticks.ts'
 import { runChild } from '../lib/child.ts'
-import { pace, wallNow } from '../lib/clock.ts'
 import { makeDatum } from '../lib/payload.ts'
-import { cpuMsSince } from './meter.ts'
+import { serveJobs } from './jobs.ts'
 import { listenOn, SETUP_MS } from './nodes.ts'
 import type { SenderIn, SenderOut } from './protocol.ts'
 
@@ -25,26 +24,10 @@ runChild<SenderIn, SenderOut>(async (parent) => {
   await parent.receive('await-receiver')
   await producer.when.subscribed(undefined, { timeout: SETUP_MS })
   parent.send({ type: 'receiver-ready' })
-  for (;;) {
-    const job = await parent.receive(['throughput', 'paced'])
-    const cpu = process.cpuUsage()
-    let startedAt: number
-    if (job.type === 'throughput') {
-      startedAt = wallNow()
-      for (let seq = 0; seq < job.count; seq++) await producer.send(makeDatum(seq))
-    } else {
-      let seq = 0
-      const sendDue = async (due: number): Promise<void> => {
-        for (const end = seq + due; seq < end; seq++) await producer.send(makeDatum(seq))
-      }
-      ;({ startedAt } = await pace({ rate: job.rate, count: job.count, send: sendDue }))
+  await serveJobs(parent, () => {
+    let seq = 0
+    return async (count) => {
+      for (const end = seq + count; seq < end; seq++) await producer.send(makeDatum(seq))
     }
-    parent.send({
-      type: 'published',
-      count: job.count,
-      startedAt,
-      endedAt: wallNow(),
-      cpuMs: cpuMsSince(cpu),
-    })
-  }
+  })
 })

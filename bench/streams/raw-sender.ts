@@ -1,9 +1,8 @@
 /** Raw libp2p sender process: waits for the receiver's stream, then writes frames of datums into it. */
 import type { Stream } from '@libp2p/interface'
 import { runChild } from '../lib/child.ts'
-import { pace, wallNow } from '../lib/clock.ts'
 import { encodeDatum } from '../lib/payload.ts'
-import { cpuMsSince } from './meter.ts'
+import { serveJobs } from './jobs.ts'
 import { SETUP_MS } from './nodes.ts'
 import type { SenderIn, SenderOut } from './protocol.ts'
 import { FRAMES_PER_SEND, frames, RAW_PROTOCOL, rawNode, sendStrict } from './raw.ts'
@@ -24,30 +23,14 @@ runChild<SenderIn, SenderOut>(async (parent) => {
     ),
   ])
   parent.send({ type: 'receiver-ready' })
-  for (;;) {
-    const job = await parent.receive(['throughput', 'paced'])
-    const cpu = process.cpuUsage()
-    let startedAt: number
+  await serveJobs(parent, () => {
     let seq = 0
-    const sendDue = async (due: number): Promise<void> => {
-      for (const end = seq + due; seq < end; ) {
+    return async (count) => {
+      for (const end = seq + count; seq < end; ) {
         const batch: Uint8Array[] = []
         for (; seq < end && batch.length < FRAMES_PER_SEND; seq++) batch.push(encodeDatum(seq))
         await sendStrict(stream, frames(batch))
       }
     }
-    if (job.type === 'throughput') {
-      startedAt = wallNow()
-      await sendDue(job.count)
-    } else {
-      ;({ startedAt } = await pace({ rate: job.rate, count: job.count, send: sendDue }))
-    }
-    parent.send({
-      type: 'published',
-      count: job.count,
-      startedAt,
-      endedAt: wallNow(),
-      cpuMs: cpuMsSince(cpu),
-    })
-  }
+  })
 })

@@ -375,7 +375,8 @@ async function restoreFromStore(
   } else if (initial !== undefined) {
     machine.restore(initial, 0)
   }
-  const first = store.firstIndex
+  // The store keeps a margin of entries before its snapshot; the core starts right after it.
+  const first = Math.max(store.firstIndex, (snapshot?.index ?? 0) + 1)
   const entries = store.lastIndex >= first ? store.entries(first, store.lastIndex + 1).map(fromLogEntry) : []
   return {
     state: { hardState: { ...store.hardState }, snapshot, entries },

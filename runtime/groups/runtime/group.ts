@@ -178,7 +178,8 @@ export class Group implements AsyncDisposable {
       Date.now(),
     )
     this.ready = this.#start()
-    this.ready.catch(() => {})
+    // A group that cannot start (its WAL cannot be opened, say) stops, loudly: every call fails.
+    this.ready.catch((err: unknown) => this.#fail(err))
     if (spec.signal) {
       const signal = spec.signal
       const leave = () => void this.close()

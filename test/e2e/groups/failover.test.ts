@@ -139,10 +139,12 @@ describe('groups across processes', () => {
     for (const status of await Promise.all(everyone.map(statusOf))) expect(status.duplicates).toBe(0)
   })
 
-  it('a node restarted from its WAL recovers its state', async () => {
+  it('a node restarted from its WAL recovers its state (snapshot, compacted log and tail)', async () => {
     const set = processSet()
     const [dir] = await dirs(1)
-    const config = nodeConfig(uniqueName('restart'), 0, { dir: dir as string })
+    // Snapshots every 100 entries, so the restart restores one and replays the entries after it.
+    const timing = { formationDelayMs: 300, snapshotEvery: 100, compactionMargin: 20 }
+    const config = nodeConfig(uniqueName('restart'), 0, { dir: dir as string, timing })
     const first = await spawnMember(set, config, 'single')
     await untilStatus([first.child], ([s]) => s?.isLeader === true)
     first.child.send({ type: 'load', writers: 16, prefix: 'r' })

@@ -27,6 +27,7 @@ import { decodeMembership, NO_MEMBERS } from '../raft/membership.ts'
 import { RaftNode } from '../raft/node.ts'
 import type {
   Entry,
+  HardState,
   Membership,
   Message,
   PersistedState,
@@ -111,6 +112,8 @@ export class RaftDriver {
   #applied = 0
   /** The term and vote last made durable. */
   #voted: { term: number; vote: string | null }
+  /** The core's latest hard state (its commit index may be ahead of the store's). */
+  #hard: HardState
   /** The membership of the latest applied config entry (or of the restored snapshot). */
   #membership: Membership
   #scheduled = false
@@ -133,6 +136,7 @@ export class RaftDriver {
     this.#applied = restored.applied
     this.#membership = restored.membership
     this.#voted = { term: restored.state.hardState.term, vote: restored.state.hardState.vote }
+    this.#hard = { ...restored.state.hardState }
   }
 
   /**
@@ -251,14 +255,16 @@ export class RaftDriver {
     const install = rd.snapshot === null ? undefined : this.#takeInstall(rd.snapshot)
     if (install !== undefined) await this.#writeInstall(install)
     if (rd.entries.length > 0) this.store.append(rd.entries.map(toLogEntry))
-    // A new commit index alone need not be durable before applying (a restarted node learns it
-    // again from the leader); entries, an installed snapshot, a new term or vote must be.
-    const voted =
-      rd.hardState !== null &&
-      (rd.hardState.term !== this.#voted.term || rd.hardState.vote !== this.#voted.vote)
-    if (rd.hardState !== null) this.store.setHardState(rd.hardState)
-    if (install !== undefined || rd.entries.length > 0 || voted) await this.store.sync()
-    if (voted && rd.hardState !== null) this.#voted = { term: rd.hardState.term, vote: rd.hardState.vote }
+    // A new commit index alone need not be durable (a restarted node learns it again from the
+    // leader), and writing it would cost the store a flush of its own: it is written with the next
+    // entries, snapshot, term or vote, which must be durable before anything else happens.
+    if (rd.hardState !== null) this.#hard = rd.hardState
+    const voted = this.#hard.term !== this.#voted.term || this.#hard.vote !== this.#voted.vote
+    if (install !== undefined || rd.entries.length > 0 || voted) {
+      this.store.setHardState(this.#hard)
+      await this.store.sync()
+      this.#voted = { term: this.#hard.term, vote: this.#hard.vote }
+    }
     if (this.#closed) return
     if (install !== undefined || rd.entries.length > 0)
       events.persisted(rd.entries, install?.description ?? null)

@@ -55,6 +55,8 @@ export interface BondSetInit {
   readonly validators: readonly TicketValidator[]
   readonly require: ((peer: PeerInfo) => boolean) | undefined
   readonly status: () => BondStatus
+  /** The group's current members (voters and learners), looked for even when the catalog lost them. */
+  readonly members: () => readonly string[]
   readonly events: BondSetEvents
   readonly lifecycle: Lifecycle
   readonly logger: Logger
@@ -168,6 +170,30 @@ export class BondSet {
       void this.#dial(peer)
     }
     for (const peer of this.#waitingSince.keys()) if (!advertising.has(peer)) this.#waitingSince.delete(peer)
+    for (const peer of this.#init.members()) {
+      if (peer === self || advertising.has(peer) || this.#bonds.has(peer) || this.#dialing.has(peer)) continue
+      const backoff = this.#backoff.get(peer)
+      if (backoff === undefined || backoff.until <= now) void this.#rediscover(peer)
+    }
+  }
+
+  /**
+   * A member the catalog no longer lists (purged during a long partition, say): a catalog sync
+   * with it by peer id (libp2p still knows its addresses) brings its entry back on both sides, and
+   * the bond follows. Without this, two sides of a healed partition that each still see someone
+   * could stay apart.
+   */
+  async #rediscover(peer: string): Promise<void> {
+    this.#dialing.add(peer)
+    try {
+      await this.#init.network.discovery.syncWith(peer)
+      this.#backoff.delete(peer)
+    } catch {
+      this.#failedAttempt(peer)
+    } finally {
+      this.#dialing.delete(peer)
+    }
+    if (this.#init.network.discovery.catalog.has(peer)) this.#maintain()
   }
 
   async #dial(peer: string): Promise<void> {

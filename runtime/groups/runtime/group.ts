@@ -143,6 +143,10 @@ export class Group implements AsyncDisposable {
       validators: spec.tickets ?? [],
       require: spec.require,
       status: () => this.#status(),
+      members: () => {
+        const m = this.#members.value
+        return [...m.voters, ...m.learners]
+      },
       lifecycle: this.#lifecycle,
       logger: this.#logger,
       events: {

@@ -1,5 +1,6 @@
 import type { GroupMembers, GroupWhen, Index, IndexWatcher } from '../../codegen/groups.ts'
 import { Emitter } from '../../discovery/events.ts'
+import type { Link } from '../../network/link.ts'
 import type { Network } from '../../network/network.ts'
 import { decode, encode } from '../../primitives/codec.ts'
 import type { Digest } from '../../primitives/digest.ts'
@@ -188,7 +189,10 @@ export class Group implements AsyncDisposable {
       const signal = spec.signal
       const leave = () => void this.close()
       if (signal.aborted) leave()
-      else signal.addEventListener('abort', leave, { once: true })
+      else {
+        signal.addEventListener('abort', leave, { once: true })
+        this.#lifecycle.defer(() => signal.removeEventListener('abort', leave))
+      }
     }
   }
 
@@ -333,7 +337,7 @@ export class Group implements AsyncDisposable {
   }
 
   /** Accepts an inbound bond (called by the groups subsystem, which routed the link here). */
-  accept(link: import('../../network/link.ts').Link, hello: Hello): Promise<void> {
+  accept(link: Link, hello: Hello): Promise<void> {
     return this.#bonds.accept(link, hello)
   }
 

@@ -87,3 +87,23 @@ describe('rival groups that formed apart', () => {
     expect(await m2.client.query.value({}, { consistency: 'linearizable', ...T(5_000) })).toBe(6)
   })
 })
+
+describe('leadership preferences', () => {
+  it('an observer replicates but never votes or leads; leadership can be handed to a voter', async () => {
+    const [n0, n1, n2, n3] = await nodes(4)
+    const voters = [join(n0), join(n1), join(n2)]
+    const observer = join(n3, { leadership: 'observer' })
+    const leader = await leaderOf(voters)
+    await votersReach(leader, 3)
+    await until(() => leader.client.members.learners.includes(n3?.peerId ?? ''), 10_000, 'observer joins')
+    const index = await observer.client.execute.increment({ by: 5 }, T(5_000))
+    await observer.client.when.committed().reaches(index, T(5_000))
+    expect(observer.machine.total).toBe(5)
+    const target = voters.find((m) => m !== leader) as (typeof voters)[0]
+    groupOf(leader).transferLeadership(target.network.peerId)
+    expect(await target.client.when.leaderChanged(T(10_000))).toBe(target.network.peerId)
+    expect(observer.client.members.voters).not.toContain(n3?.peerId)
+    expect(observer.client.isLeader).toBe(false)
+    expect(() => groupOf(observer).transferLeadership(target.network.peerId)).toThrow(/leader/)
+  })
+})

@@ -78,7 +78,7 @@ describe('groups across processes', () => {
     const leader = members.find((m) => m.ready.peerId === leaderId) as (typeof members)[0]
     const followers = members.filter((m) => m !== leader)
     const oldTerm = statuses[0]?.term ?? 0
-    followers.forEach((f, i) => f.child.send({ type: 'load', writers: 8, prefix: `w${i}` }))
+    for (const [i, f] of followers.entries()) f.child.send({ type: 'load', writers: 8, prefix: `w${i}` })
     await Promise.all(
       followers.map((f) =>
         f.child.waitFor((m) => m.type === 'acked' && m.index > 100, { timeout: scaled(30_000) }),
@@ -154,7 +154,7 @@ describe('groups across processes', () => {
     const again = await spawnMember(set, config, 'single-restarted')
     expect(again.ready.peerId).toBe(first.ready.peerId)
     const committed = Math.max(...writes.map((w) => w.index))
-    await untilStatus([again.child], ([s]) => s !== undefined && s.isLeader && s.committed >= committed)
+    await untilStatus([again.child], ([s]) => s?.isLeader === true && s.committed >= committed)
     const ids = new Set(await idsOf(again.child))
     expect(writes.filter((w) => !ids.has(w.id))).toEqual([])
   })

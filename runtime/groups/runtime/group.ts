@@ -603,7 +603,11 @@ export class Group implements AsyncDisposable {
   #outcome(index: number, term: number, deadline: number, signal?: AbortSignal): Promise<ApplyOutcome> {
     const driver = this.#requireDriver()
     if (index <= driver.applied) {
-      // Applied before we could wait for it (a snapshot jumped past it, or a very fast path).
+      // Applied before we could wait for it: typically a follower's forwarded command, whose index
+      // arrives with the leader's answer after the entry reached this node.
+      const known = this.#proposals.recent(index, term)
+      if (known !== undefined) return Promise.resolve(known)
+      // A snapshot jumped past it: it committed, but its result is not known here.
       if (driver.node.termAt(index) === term) return Promise.resolve({ ok: true, result: undefined })
       return Promise.reject(
         new OfflineError(`the outcome of index ${index} is unknown here`, { details: { index } }),

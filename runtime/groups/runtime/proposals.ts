@@ -22,8 +22,18 @@ interface Waiter {
   readonly reject: (err: unknown) => void
 }
 
+/**
+ * How many outcomes of commands applied before their proposer waited are kept. A follower learns
+ * the index of a forwarded command only from the leader's answer, and by then the entry may have
+ * been applied here already; the outcome (a result, or the machine's rejection) must still reach
+ * the caller.
+ */
+const RECENT_OUTCOMES = 4096
+
 export class Proposals {
   readonly #waiting = new Map<number, Waiter>()
+  /** Outcomes applied with nobody waiting, oldest first (entries apply in index order). */
+  readonly #recent = new Map<number, { readonly term: number; readonly outcome: ApplyOutcome }>()
 
   /** Callers waiting. */
   get size(): number {
@@ -78,10 +88,19 @@ export class Proposals {
     }
   }
 
-  /** An entry was applied: settles the proposal waiting at its index. */
+  /** The outcome of the command applied at (index, term) with nobody waiting yet, if still kept. */
+  recent(index: number, term: number): ApplyOutcome | undefined {
+    const kept = this.#recent.get(index)
+    return kept?.term === term ? kept.outcome : undefined
+  }
+
+  /** An entry was applied: settles the proposal waiting at its index, or keeps its outcome for a while. */
   applied(index: number, term: number, outcome: ApplyOutcome | null): void {
     const waiter = this.#waiting.get(index)
-    if (waiter === undefined) return
+    if (waiter === undefined) {
+      if (outcome !== null) this.#remember(index, term, outcome)
+      return
+    }
     this.#waiting.delete(index)
     if (waiter.term === term && outcome !== null) waiter.resolve(outcome)
     else {
@@ -112,7 +131,16 @@ export class Proposals {
     }
   }
 
+  #remember(index: number, term: number, outcome: ApplyOutcome): void {
+    this.#recent.set(index, { term, outcome })
+    if (this.#recent.size > RECENT_OUTCOMES) {
+      const oldest = this.#recent.keys().next()
+      if (!oldest.done) this.#recent.delete(oldest.value)
+    }
+  }
+
   failAll(err: Error): void {
+    this.#recent.clear()
     for (const waiter of this.#waiting.values()) waiter.reject(err)
     this.#waiting.clear()
   }

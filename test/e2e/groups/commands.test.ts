@@ -21,6 +21,23 @@ describe('feed and execute', () => {
     expect(await m1.client.query.value({}, { consistency: 'local' })).toBe(7)
   })
 
+  it("a machine's error reaches the proposer, also when a follower forwarded the command", async () => {
+    const nets = await nodes(3)
+    const members = nets.map((n) => join(n))
+    const leader = await leaderOf(members)
+    await votersReach(leader, 3)
+    const follower = members.find((m) => m !== leader) as (typeof members)[0]
+    const index = await follower.client.execute.increment({ by: 1 }, T(5_000))
+    // The forwarded entry is usually applied here before the leader's answer arrives; its
+    // outcome must not be reported as a success.
+    for (let i = 0; i < 20; i++) {
+      await expect(follower.client.execute.decrement({ by: 5 }, T(5_000))).rejects.toThrow('cannot decrement')
+    }
+    await expect(leader.client.execute.decrement({ by: 5 }, T(5_000))).rejects.toThrow('cannot decrement')
+    await follower.client.when.committed().reaches(index, T(5_000))
+    expect(follower.machine.total).toBe(1)
+  })
+
   it('execute on leader and followers, local and linearizable queries, then a new leader', async () => {
     const nets = await nodes(3)
     const members = nets.map((n) => join(n))

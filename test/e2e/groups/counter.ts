@@ -44,7 +44,9 @@ export class CounterMachine {
     this.applied.push(context.index)
   }
 
+  /** Refuses to go below zero: the machine's error must reach whoever proposed the command. */
   decrement(command: { by: number }, context: ApplyContext): void {
+    if (command.by > this.total) throw new RangeError(`cannot decrement ${this.total} by ${command.by}`)
     this.total -= command.by
     this.applied.push(context.index)
   }

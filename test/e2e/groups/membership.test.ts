@@ -4,7 +4,7 @@
  * consensus profile; a peer without the group secret cannot bond or read even if it knows the
  * StoreId; tickets gate bonds; the autopilot removes a voter gone longer than the grace period.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { group } from '../../../runtime/codegen-v1.ts'
 import { BOND_LINK_OPTIONS, GROUPS_PROTOCOL } from '../../../runtime/groups/bonds/bond-set.ts'
 import { initiateBond } from '../../../runtime/groups/bonds/handshake.ts'
@@ -94,13 +94,18 @@ describe('the group secret', () => {
     probe.abort()
     const group = groupOf(members[0] as (typeof members)[0])
     expect(group.bonded).toEqual([n1?.peerId])
-    expect(
-      await n0.metrics.value('mosaik_groups_bonds_refused_total', {
-        group: `counter/${storeId.short}`,
-        reason: 'invalid-proof',
-        by: 'local',
-      }),
-    ).toBe(1)
+    // The member counts the refusal once its handshake has failed, just after sending it.
+    await vi.waitFor(
+      async () =>
+        expect(
+          await n0.metrics.value('mosaik_groups_bonds_refused_total', {
+            group: `counter/${storeId.short}`,
+            reason: 'invalid-proof',
+            by: 'local',
+          }),
+        ).toBe(1),
+      T(5_000),
+    )
     // A node with another secret is another group: it never even tries to bond.
     expect(wrong.client.storeId.equals(storeId)).toBe(false)
     expect(groupOf(wrong).bonded).toEqual([])

@@ -34,7 +34,6 @@ export async function watchProject(
       context.stderr(`mosaik: ${(err as Error).message}\n`)
     }
   }
-  await run()
   const roots = [...new Set(config.schemas.map((g) => path.resolve(config.root, globBase(g))))]
   if (config.file) roots.push(config.file)
   const watcher = watch(roots, {
@@ -55,12 +54,13 @@ export async function watchProject(
       running = running.then(run)
     }, DEBOUNCE_MS)
   })
+  // Watch before the first generation, so an edit made while it runs (or right after its output
+  // appears) is never missed.
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()))
+  context.stdout(`mosaik: watching ${roots.map((r) => path.relative(config.root, r) || '.').join(', ')}\n`)
+  running = running.then(run)
+  await running
   await new Promise<void>((resolve) => {
-    watcher.on('ready', () =>
-      context.stdout(
-        `mosaik: watching ${roots.map((r) => path.relative(config.root, r) || '.').join(', ')}\n`,
-      ),
-    )
     if (context.signal.aborted) resolve()
     else context.signal.addEventListener('abort', () => resolve(), { once: true })
   })

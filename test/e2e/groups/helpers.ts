@@ -2,6 +2,7 @@
  * Helpers of the in-process group scenarios: nodes on loopback, Counter clients joined through the
  * generated handle with fast timings, and cleanup after each test.
  */
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach } from 'vitest'
 import type { GroupClient, GroupOptions } from '../../../runtime/codegen-v1.ts'
 import type { GroupTiming } from '../../../runtime/groups/profiles.ts'
@@ -83,7 +84,7 @@ export async function leaderOf(members: readonly Member[], timeout = 10_000): Pr
     const found = members.find((m) => m.client.isLeader)
     if (found && leaders.every((l) => l === found.network.peerId)) return found
     if (Date.now() > deadline) throw new Error(`no agreed leader: ${leaders.join(', ')}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await delay(20)
   }
 }
 
@@ -92,7 +93,7 @@ export async function votersReach(member: Member, voters: number, timeout = 10_0
   const deadline = Date.now() + scaled(timeout)
   while (member.client.members.voters.length < voters) {
     if (Date.now() > deadline) throw new Error(`voters stayed at ${member.client.members.voters.length}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await delay(20)
   }
 }
 
@@ -101,6 +102,6 @@ export async function until(condition: () => boolean, timeout = 10_000, what = '
   const deadline = Date.now() + scaled(timeout)
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`${what} did not hold within ${timeout} ms`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
+    await delay(20)
   }
 }

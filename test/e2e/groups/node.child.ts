@@ -5,6 +5,7 @@
  * term at acknowledgement and the wall-clock time), `stop-load`, `read`, `forge` (try to bond with
  * another store's id and a guessed secret) and `close`.
  */
+import { setTimeout as delay } from 'node:timers/promises'
 import type { GroupOptions } from '../../../runtime/codegen-v1.ts'
 import { BOND_LINK_OPTIONS, GROUPS_PROTOCOL } from '../../../runtime/groups/bonds/bond-set.ts'
 import { initiateBond } from '../../../runtime/groups/bonds/handshake.ts'
@@ -84,7 +85,7 @@ async function writer(prefix: string): Promise<void> {
       emit({ type: 'acked', id, index, term: group?.term ?? 0, at: Date.now() })
     } catch (err) {
       emit({ type: 'failed', id, code: (err as { code?: string }).code ?? 'unknown', at: Date.now() })
-      await new Promise((resolve) => setTimeout(resolve, 5))
+      await delay(5)
     }
   }
 }

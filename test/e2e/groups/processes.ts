@@ -2,10 +2,12 @@
  * Group members in separate processes (`node.child.ts`) for the process tests: spawning with a
  * fixed identity and optional WAL, status polling, and the messages they print.
  */
+
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as delay } from 'node:timers/promises'
 import { scaled } from '../../../runtime/primitives/time.ts'
 import { type ManagedProcess, nodeSpec, type ProcessSet } from '../../fault/harness/process.ts'
 import type { NodeConfig } from './node.child.ts'
@@ -93,7 +95,7 @@ export async function untilStatus(
     const statuses = await Promise.all(children.map(statusOf))
     if (check(statuses)) return statuses
     if (Date.now() > deadline) throw new Error(`status condition not met: ${JSON.stringify(statuses)}`)
-    await new Promise((resolve) => setTimeout(resolve, 100))
+    await delay(100)
   }
 }
 

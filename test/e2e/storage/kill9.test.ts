@@ -5,11 +5,13 @@
  * commit and snapshot is there with the right bytes. Several rounds reuse the same directory, so
  * each round also recovers what the previous crash left.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterAll, describe, expect, it } from 'vitest'
 import { WalLogStore } from '../../../runtime/groups/storage/index.ts'
 import { scaled } from '../../../runtime/primitives/time.ts'
@@ -61,7 +63,7 @@ async function crashRound(dir: string, killAfter: number, delayMs: number, acked
   })
   try {
     await reached
-    await new Promise((resolve) => setTimeout(resolve, delayMs))
+    await delay(delayMs)
   } finally {
     child.kill('SIGKILL')
   }

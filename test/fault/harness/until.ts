@@ -2,6 +2,7 @@
  * Waiting on a condition that has no event to subscribe to (a counter in another object, a file
  * appearing): polls it until it holds, failing with a TimeoutError that says what was awaited.
  */
+import { setTimeout as delay } from 'node:timers/promises'
 import { TimeoutError } from '../../../runtime/primitives/errors.ts'
 import { scaled } from '../../../runtime/primitives/time.ts'
 
@@ -27,6 +28,6 @@ export async function until(
     if (performance.now() >= deadline) {
       throw new TimeoutError(`${options.what ?? 'condition'} not met within ${timeout} ms`)
     }
-    await new Promise((resolve) => setTimeout(resolve, interval))
+    await delay(interval)
   }
 }

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram'
+import { setTimeout as delay } from 'node:timers/promises'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Endpoint } from '../../fault/harness/endpoint.ts'
 import { UdpFaultProxy } from '../../fault/harness/udp-proxy.ts'
@@ -28,7 +29,7 @@ async function udpSocket(onMessage?: (data: Buffer, from: Endpoint, socket: Sock
 async function sendNumbered(from: Socket, to: Endpoint, count: number, burst = 20): Promise<void> {
   for (let i = 0; i < count; i++) {
     from.send(String(i), to.port, to.host)
-    if ((i + 1) % burst === 0) await new Promise((resolve) => setTimeout(resolve, 1))
+    if ((i + 1) % burst === 0) await delay(1)
   }
 }
 

@@ -86,13 +86,19 @@ describe('Forwarder', () => {
 
   it('fails with NotLeader when only non-leaders answered before the deadline', async () => {
     const calls = new Calls()
-    const bond = fakeBond('follower', calls, (m) =>
-      m.t === 'f' ? { t: 'fe', id: m.id, reason: 'not-leader' } : null,
-    )
+    const { promise: asked, resolve: ask } = Promise.withResolvers<void>()
+    const bond = fakeBond('follower', calls, (m) => {
+      if (m.t !== 'f') return null
+      ask()
+      return { t: 'fe', id: m.id, reason: 'not-leader' }
+    })
     const forwarder = new Forwarder({ leaderBond: () => bond, calls, forwardTimeoutMs: 1_000 })
     const pending = forwarder.submit(new Uint8Array([1]), Date.now() + 20)
-    await new Promise((resolve) => setTimeout(resolve, 30))
-    forwarder.expire(Date.now())
+    await asked
+    // The refusal is settled in microtasks; one macrotask turn lets all of them run.
+    await new Promise((resolve) => setImmediate(resolve))
+    // Expire as if 30 ms had passed: deadlines are checked against the time expire() is given.
+    forwarder.expire(Date.now() + 30)
     await expect(pending).rejects.toMatchObject({ code: 'ERR_NOT_LEADER' })
   })
 

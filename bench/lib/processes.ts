@@ -230,11 +230,25 @@ export interface SpawnNodeOptions {
  * `mosaik-source` condition, stderr inherited and stdio carrying the typed channel. Non-protocol
  * stdout lines are copied to our stderr.
  */
+/**
+ * Flags from `MOSAIK_BENCH_NODE_FLAGS` (space-separated) for every benchmark child, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile both ends of a run (NODE_OPTIONS refuses those).
+ */
+function extraNodeFlags(): string[] {
+  return (process.env.MOSAIK_BENCH_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '')
+}
+
 export function spawnNode<ToChild extends Message, FromChild extends Message>(
   file: string,
   options: SpawnNodeOptions,
 ): NodeChild<ToChild, FromChild> {
-  const args = [...(options.nodeFlags ?? []), '--conditions=mosaik-source', file, ...(options.args ?? [])]
+  const args = [
+    ...(options.nodeFlags ?? []),
+    ...extraNodeFlags(),
+    '--conditions=mosaik-source',
+    file,
+    ...(options.args ?? []),
+  ]
   const child = spawn(process.execPath, args, {
     env: options.env ?? process.env,
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -9,6 +9,7 @@
  * after backoff…) is not tried again until its catalog entry or ours changes.
  */
 import type { StreamDescriptor } from '../codegen/descriptors.ts'
+import { schemaCodecOf } from '../codegen/schema-codec.ts'
 import type { ChannelInfo, Consumer, ConsumerOptions, PeerInfo } from '../codegen/streams.ts'
 import { type Validator, validatorOf } from '../codegen/validator.ts'
 import type { PeerEntry } from '../discovery/entry.ts'
@@ -63,6 +64,7 @@ export class StreamConsumer<T> extends Endpoint implements Consumer<T> {
       context,
       identity: this.identity,
       validator: validatorOf<unknown>(descriptor.name, descriptor.datum) as Validator<unknown>,
+      codec: schemaCodecOf(descriptor.datum),
       window: resolved.bufferSize,
       deliver: (session, items, credits, bytes) => this.#deliver(session, items, credits, bytes),
       changed: () => this.watch.changed(),

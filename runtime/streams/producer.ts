@@ -8,13 +8,13 @@
  * Waiting sends are served in call order, so datums keep their order.
  */
 import type { StreamDescriptor } from '../codegen/descriptors.ts'
+import { encodeWith, type SchemaCodec, schemaCodecOf } from '../codegen/schema-codec.ts'
 import type { ChannelInfo, PeerInfo, Producer, ProducerOptions, TrySendResult } from '../codegen/streams.ts'
 import { type Validator, validatorOf } from '../codegen/validator.ts'
 import type { Catalog } from '../discovery/catalog.ts'
 import type { PeerEntry } from '../discovery/entry.ts'
 import { Deque } from '../network/deque.ts'
 import type { Link } from '../network/link.ts'
-import { encode } from '../primitives/codec.ts'
 import {
   ClosedError,
   FrameTooLargeError,
@@ -52,6 +52,7 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
   readonly descriptor: StreamDescriptor
   readonly #options: ResolvedProducerOptions
   readonly #validator: Validator<T>
+  readonly #codec: SchemaCodec | undefined
   readonly #channels = new Set<Outbound>()
   readonly #waiting = new Deque<PendingSend>()
   readonly #outboundHost: OutboundHost
@@ -80,6 +81,7 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
     this.descriptor = descriptor
     this.#options = resolved
     this.#validator = validatorOf<T>(descriptor.name, descriptor.datum)
+    this.#codec = schemaCodecOf(descriptor.datum)
     this.#onClosed = onClosed
     this.#outboundHost = {
       policy: resolved.policy,
@@ -208,7 +210,7 @@ export class StreamProducer<T> extends Endpoint implements Producer<T> {
 
   #encode(datum: T): Uint8Array {
     const valid = this.#validator.parse(datum, { role: 'datum' })
-    const bytes = encode(valid)
+    const bytes = encodeWith(this.#codec, valid)
     if (bytes.length > MAX_DATUM_BYTES) throw new FrameTooLargeError(bytes.length, MAX_DATUM_BYTES)
     return bytes
   }

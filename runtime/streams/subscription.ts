@@ -10,6 +10,7 @@
  * reported with stream, peer and path, never delivered) and the rest of the frame still arrives.
  * A frame that breaks the protocol drops the connection (a new one follows after backoff).
  */
+import { decodeWith, type SchemaCodec } from '../codegen/schema-codec.ts'
 import type { Validator } from '../codegen/validator.ts'
 import type { PeerEntry } from '../discovery/entry.ts'
 import type { Link } from '../network/link.ts'
@@ -45,6 +46,8 @@ export interface SubscriptionHost {
   readonly context: StreamsContext
   readonly identity: StreamIdentity
   readonly validator: Validator<unknown>
+  /** The datum schema's compiled decoder, when it has one. */
+  readonly codec: SchemaCodec | undefined
   /** The credit window in datums. */
   readonly window: number
   /** Hands received valid datums to the application buffer; `credits`/`bytes` go back once taken. */
@@ -238,20 +241,23 @@ export class Subscription {
     if (this.#stop.signal.aborted) return // unsubscribed: what is still in flight is not wanted
     if (session.outstandingBytes <= 0) throw new ProtocolError('data frame beyond the byte credit')
     const batch = decodeBatch(frame, session.outstanding)
+    const count = batch.starts.length
     if (batch.seq < session.expectedSeq)
       throw new ProtocolError(`data frame ${batch.seq} arrived out of order`)
     const counter = this.record.counter
     counter.drop('gap', batch.seq - session.expectedSeq)
-    session.expectedSeq = batch.seq + batch.datums.length
-    session.outstanding -= batch.datums.length
+    session.expectedSeq = batch.seq + count
+    session.outstanding -= count
     session.outstandingBytes -= batch.payloadBytes
-    const validator = this.#host.validator
+    const { validator, codec } = this.#host
     const items: unknown[] = []
     let bytes = 0
-    for (const datum of batch.datums) {
+    for (let i = 0; i < count; i++) {
+      const start = batch.starts[i] as number
+      const end = batch.ends[i] as number
       let value: unknown
       try {
-        value = decode(datum)
+        value = decodeWith(codec, frame, start, end)
       } catch (err) {
         this.#reject(err as DecodeError, '')
         continue
@@ -265,10 +271,10 @@ export class Subscription {
         continue
       }
       items.push(value)
-      bytes += datum.length
+      bytes += end - start
     }
     counter.add(items.length, bytes)
-    this.#host.deliver(session, items, batch.datums.length, batch.payloadBytes)
+    this.#host.deliver(session, items, count, batch.payloadBytes)
   }
 
   /** A received datum failed decoding or validation: count it, report it, never deliver it. */

@@ -59,6 +59,35 @@ function filledMap(keys: readonly string[], valueBytes: number): MapState<string
   return map
 }
 
+/**
+ * Point reads of a Set and a PriorityQueue holding the same `keys` as the large Map. Each is
+ * built, measured and dropped in turn, so only one large state beside the Map is alive at a time.
+ */
+function measureLargeKinds(
+  keys: readonly string[],
+  measure: (metric: string, unit: string, batch: number, fn: (i: number) => void) => void,
+  log: (line: string) => void,
+): void {
+  const count = keys.length
+  const chunk = 10_000
+  log(`filling a Set and a PriorityQueue with ${count} entries…`)
+  const set = new SetState<string>()
+  for (let offset = 0; offset < count; offset += chunk) {
+    set.apply({ op: 'extend', values: keys.slice(offset, offset + chunk) }, set.version + 1)
+  }
+  measure(`set.has (${count} elements)`, 'reads/s', 10_000, (i) => set.view().has(keys[i % count] as string))
+  const queue = new PriorityQueueState<number, string, number>()
+  for (let offset = 0; offset < count; offset += chunk) {
+    const entries = keys
+      .slice(offset, offset + chunk)
+      .map((key, i) => ({ priority: (offset + i) % 100, key, value: offset + i }))
+    queue.apply({ op: 'extend', entries }, queue.version + 1)
+  }
+  measure(`priorityQueue.get (${count} entries)`, 'reads/s', 10_000, (i) =>
+    queue.view().get(keys[i % count] as string),
+  )
+}
+
 export default defineBenchmark({
   name: 'collections',
   description:
@@ -138,6 +167,15 @@ export default defineBenchmark({
     measure(`map.get (${entries} entries)`, 'reads/s', 10_000, (i) =>
       large.view().get(keys[i % entries] as string),
     )
+    measureLargeKinds(keys, measure, log)
+    // A view the state has moved past (a write, same contents) answers from its frozen tree, not
+    // from the hash index.
+    const older = large.view()
+    const first = keys[0] as string
+    large.apply({ op: 'insert', key: first, value: older.get(first) }, large.version + 1)
+    measure(`map.get, older view (${entries} entries)`, 'reads/s', 10_000, (i) =>
+      older.get(keys[i % entries] as string),
+    )
 
     start = performance.now()
     const source = large.snapshot()
@@ -158,6 +196,13 @@ export default defineBenchmark({
     const acceptMs = performance.now() - start
     joiner.restore(assembler)
     const restoreMs = performance.now() - start
+    start = performance.now()
+    joiner.view().get(keys[0] as string)
+    push(
+      `map.get first after restore (${entries} entries, builds the index)`,
+      Math.round(performance.now() - start),
+      'ms',
+    )
     if (joiner.view().size !== entries || joiner.view().get(keys[0] as string) === undefined) {
       throw new Error('restored Map does not match its source')
     }

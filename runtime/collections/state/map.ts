@@ -4,15 +4,7 @@
  * their canonical encodings.
  */
 import type { MapChange, MapView, Version } from '../../codegen/collections.ts'
-import {
-  assertAscending,
-  frozenClone,
-  type KeyedChunk,
-  keyedTree,
-  loadTree,
-  TreeView,
-  treeItems,
-} from './keyed.ts'
+import { assertAscending, type KeyedChunk, KeyedStore, TreeView, treeItems } from './keyed.ts'
 import { compareKeys, decodeKey, type EncodedKey, tryEncodeKey } from './keys.ts'
 import { type ChangeRecorder, CollectionState, type KeyPair } from './machine.ts'
 import type { SnapshotItems } from './snapshot.ts'
@@ -47,24 +39,24 @@ export interface MapResults<V> {
 export class MapStateView<K, V> extends TreeView<V> implements MapView<K, V> {
   get(key: K): V | undefined {
     const encoded = tryEncodeKey(key)
-    return encoded === undefined ? undefined : this.tree.get(encoded)
+    return encoded === undefined ? undefined : this.frozen.get(encoded)
   }
 
   has(key: K): boolean {
     const encoded = tryEncodeKey(key)
-    return encoded !== undefined && this.tree.has(encoded)
+    return encoded !== undefined && this.frozen.has(encoded)
   }
 
   *keys(): IterableIterator<K> {
-    for (const encoded of this.tree.keys()) yield decodeKey(encoded) as K
+    for (const encoded of this.frozen.tree.keys()) yield decodeKey(encoded) as K
   }
 
   values(): IterableIterator<V> {
-    return this.tree.values()
+    return this.frozen.tree.values()
   }
 
   *entries(): IterableIterator<[K, V]> {
-    for (const [encoded, value] of this.tree.entries()) yield [decodeKey(encoded) as K, value]
+    for (const [encoded, value] of this.frozen.tree.entries()) yield [decodeKey(encoded) as K, value]
   }
 
   [Symbol.iterator](): IterableIterator<[K, V]> {
@@ -83,10 +75,10 @@ export class MapState<K, V> extends CollectionState<
 > {
   readonly kind = 'map'
   protected override readonly itemWidth = 2
-  #tree = keyedTree<V>()
+  #store = new KeyedStore<V>()
 
   get size(): number {
-    return this.#tree.size
+    return this.#store.size
   }
 
   protected execute(command: MapCommand<K, V>, changes: ChangeRecorder<Change<K, V>>): unknown {
@@ -118,16 +110,16 @@ export class MapState<K, V> extends CollectionState<
   }
 
   #insert(key: KeyPair, value: V, changes: ChangeRecorder<Change<K, V>>): V | undefined {
-    const previous = this.#tree.get(key.encoded)
-    this.#tree.set(key.encoded, value)
+    const previous = this.#store.get(key.encoded)
+    this.#store.set(key.encoded, value)
     changes.emit({ version: changes.version, type: 'insert', key: key.key as K, value, previous })
     return previous
   }
 
   #delete(key: KeyPair, changes: ChangeRecorder<Change<K, V>>): V | undefined {
-    const previous = this.#tree.get(key.encoded)
+    const previous = this.#store.get(key.encoded)
     if (previous === undefined) return undefined
-    this.#tree.delete(key.encoded)
+    this.#store.delete(key.encoded)
     changes.emit({ version: changes.version, type: 'delete', key: key.key as K, previous })
     return previous
   }
@@ -138,7 +130,7 @@ export class MapState<K, V> extends CollectionState<
     changes.emitLazy(before.size, function* () {
       for (const [key, previous] of before) yield { version, type: 'delete', key, previous }
     })
-    this.#tree = keyedTree<V>()
+    this.#store = new KeyedStore<V>()
     return before.size
   }
 
@@ -149,7 +141,7 @@ export class MapState<K, V> extends CollectionState<
     const key = this.key(command.key)
     const expected = this.optionalValue(command.expected)
     const next = this.optionalValue(command.next) as V | undefined
-    const current = this.#tree.get(key.encoded)
+    const current = this.#store.get(key.encoded)
     const matches =
       expected === undefined ? current === undefined : current !== undefined && valuesEqual(current, expected)
     if (!matches) return false
@@ -159,11 +151,11 @@ export class MapState<K, V> extends CollectionState<
   }
 
   protected createView(version: Version): MapStateView<K, V> {
-    return new MapStateView(frozenClone(this.#tree), version)
+    return new MapStateView(this.#store.frozen(), version)
   }
 
   protected snapshotItems(): SnapshotItems {
-    return treeItems(this.#tree.clone(), this.itemWidth, (encoded, value, out, at) => {
+    return treeItems(this.#store.cloneTree(), this.itemWidth, (encoded, value, out, at) => {
       out[at] = decodeKey(encoded)
       out[at + 1] = value
     })
@@ -182,6 +174,6 @@ export class MapState<K, V> extends CollectionState<
   }
 
   protected install(chunks: KeyedChunk<EncodedKey, V>[]): void {
-    this.#tree = loadTree(chunks, compareKeys)
+    this.#store = KeyedStore.load(chunks)
   }
 }

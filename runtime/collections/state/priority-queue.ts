@@ -22,7 +22,15 @@ import type {
 } from '../../codegen/collections.ts'
 import { InvalidInputError, ProtocolError } from '../../primitives/errors.ts'
 import { BTree } from './btree.ts'
-import { assertAscending, frozenClone, type KeyedChunk, keyedTree, loadTree, treeItems } from './keyed.ts'
+import {
+  assertAscending,
+  type FrozenKeys,
+  frozenClone,
+  type KeyedChunk,
+  KeyedStore,
+  loadTree,
+  treeItems,
+} from './keyed.ts'
 import { compareKeys, type EncodedKey, tryEncodeKey } from './keys.ts'
 import {
   type ChangeRecorder,
@@ -100,11 +108,11 @@ type Entry<P, K, V> = PriorityEntry<P, K, V>
 export class PriorityQueueStateView<P, K, V> implements PriorityQueueView<P, K, V> {
   readonly version: Version
   readonly capacity: number | undefined
-  readonly #byKey: BTree<EncodedKey, Entry<P, K, V>>
+  readonly #byKey: FrozenKeys<Entry<P, K, V>>
   readonly #byPriority: BTree<Slot, Entry<P, K, V>>
 
   constructor(
-    byKey: BTree<EncodedKey, Entry<P, K, V>>,
+    byKey: FrozenKeys<Entry<P, K, V>>,
     byPriority: BTree<Slot, Entry<P, K, V>>,
     capacity: number | undefined,
     version: Version,
@@ -173,7 +181,7 @@ export class PriorityQueueState<P, K, V> extends CollectionState<
   protected override readonly itemWidth = 3
   readonly capacity: number | undefined
   readonly #validatePriority: Validator | undefined
-  #byKey = keyedTree<Entry<P, K, V>>()
+  #byKey = new KeyedStore<Entry<P, K, V>>()
   #byPriority = new BTree<Slot, Entry<P, K, V>>(undefined, compareSlots)
 
   constructor(options: PriorityQueueOptions = {}) {
@@ -357,14 +365,14 @@ export class PriorityQueueState<P, K, V> extends CollectionState<
     changes.emitLazy(before.size, function* () {
       for (const entry of before) yield { version, ...removal(entry, false) }
     })
-    this.#byKey = keyedTree<Entry<P, K, V>>()
+    this.#byKey = new KeyedStore<Entry<P, K, V>>()
     this.#byPriority = new BTree<Slot, Entry<P, K, V>>(undefined, compareSlots)
     return before.size
   }
 
   protected createView(version: Version): PriorityQueueStateView<P, K, V> {
     return new PriorityQueueStateView(
-      frozenClone(this.#byKey),
+      this.#byKey.frozen(),
       frozenClone(this.#byPriority),
       this.capacity,
       version,
@@ -403,9 +411,9 @@ export class PriorityQueueState<P, K, V> extends CollectionState<
     const entries = byPriority.valuesArray()
     const keys = byKey.map(([encoded]) => encoded)
     assertAscending(keys, compareKeys, 'PriorityQueue keys')
-    this.#byKey = loadTree(
-      [{ keys, values: byKey.map(([, i]) => entries[i] as Entry<P, K, V>) }],
-      compareKeys,
+    this.#byKey = new KeyedStore(
+      keys,
+      byKey.map(([, i]) => entries[i] as Entry<P, K, V>),
     )
     this.#byPriority = byPriority
   }

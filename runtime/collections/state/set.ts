@@ -1,14 +1,6 @@
 /** The replicated Set state machine: elements of any plain-data type, encoded canonically. */
 import type { SetChange, SetView, Version } from '../../codegen/collections.ts'
-import {
-  assertAscending,
-  frozenClone,
-  type KeyedChunk,
-  keyedTree,
-  loadTree,
-  TreeView,
-  treeItems,
-} from './keyed.ts'
+import { assertAscending, type KeyedChunk, KeyedStore, TreeView, treeItems } from './keyed.ts'
 import { compareKeys, decodeKey, type EncodedKey, tryEncodeKey } from './keys.ts'
 import { type ChangeRecorder, CollectionState, type KeyPair } from './machine.ts'
 import type { SnapshotItems } from './snapshot.ts'
@@ -39,19 +31,19 @@ export interface SetResults {
 export class SetStateView<T> extends TreeView<undefined> implements SetView<T> {
   has(value: T): boolean {
     const encoded = tryEncodeKey(value)
-    return encoded !== undefined && this.tree.has(encoded)
+    return encoded !== undefined && this.frozen.has(encoded)
   }
 
   isSubset(other: Iterable<T>): boolean {
     if (this.size === 0) return true
     const members = new Set<EncodedKey | undefined>()
     for (const value of other) members.add(tryEncodeKey(value))
-    for (const encoded of this.tree.keys()) if (!members.has(encoded)) return false
+    for (const encoded of this.frozen.tree.keys()) if (!members.has(encoded)) return false
     return true
   }
 
   *values(): IterableIterator<T> {
-    for (const encoded of this.tree.keys()) yield decodeKey(encoded) as T
+    for (const encoded of this.frozen.tree.keys()) yield decodeKey(encoded) as T
   }
 
   [Symbol.iterator](): IterableIterator<T> {
@@ -69,10 +61,10 @@ export class SetState<T> extends CollectionState<
   KeyedChunk<EncodedKey, undefined>
 > {
   readonly kind = 'set'
-  #tree = keyedTree<undefined>()
+  #store = new KeyedStore<undefined>()
 
   get size(): number {
-    return this.#tree.size
+    return this.#store.size
   }
 
   protected execute(command: SetCommand<T>, changes: ChangeRecorder<Change<T>>): unknown {
@@ -91,7 +83,7 @@ export class SetState<T> extends CollectionState<
         changes.emitLazy(before.size, function* () {
           for (const value of before) yield { version, type: 'delete', value }
         })
-        this.#tree = keyedTree<undefined>()
+        this.#store = new KeyedStore<undefined>()
         return before.size
       }
       default:
@@ -104,23 +96,24 @@ export class SetState<T> extends CollectionState<
   }
 
   #add(element: KeyPair, changes: ChangeRecorder<Change<T>>): boolean {
-    if (!this.#tree.set(element.encoded, undefined, false)) return false
+    if (this.#store.has(element.encoded)) return false
+    this.#store.set(element.encoded, undefined)
     changes.emit({ version: changes.version, type: 'add', value: element.key as T })
     return true
   }
 
   #delete(element: KeyPair, changes: ChangeRecorder<Change<T>>): boolean {
-    if (!this.#tree.delete(element.encoded)) return false
+    if (!this.#store.delete(element.encoded)) return false
     changes.emit({ version: changes.version, type: 'delete', value: element.key as T })
     return true
   }
 
   protected createView(version: Version): SetStateView<T> {
-    return new SetStateView(frozenClone(this.#tree), version)
+    return new SetStateView(this.#store.frozen(), version)
   }
 
   protected snapshotItems(): SnapshotItems {
-    return treeItems(this.#tree.clone(), this.itemWidth, (encoded, _value, out, at) => {
+    return treeItems(this.#store.cloneTree(), this.itemWidth, (encoded, _value, out, at) => {
       out[at] = decodeKey(encoded)
     })
   }
@@ -132,6 +125,6 @@ export class SetState<T> extends CollectionState<
   }
 
   protected install(chunks: KeyedChunk<EncodedKey, undefined>[]): void {
-    this.#tree = loadTree(chunks, compareKeys)
+    this.#store = KeyedStore.load(chunks)
   }
 }

@@ -11,7 +11,7 @@
  */
 import type { Version } from '../../codegen/collections.ts'
 import { ProtocolError } from '../../primitives/errors.ts'
-import { BTree, bulkLoad } from './btree.ts'
+import { type BTree, bulkLoad } from './btree.ts'
 import { compareKeys, type EncodedKey } from './keys.ts'
 import { ABSENT, PointIndex } from './point-index.ts'
 import type { SnapshotItems } from './snapshot.ts'
@@ -55,10 +55,7 @@ export class KeyedStore<V> {
 
   /** A store of `keys[i] → values[i]`, keys in strictly ascending canonical order (O(n)). */
   constructor(keys: EncodedKey[] = [], values: V[] = []) {
-    this.#tree =
-      keys.length === 0
-        ? new BTree<EncodedKey, V>(undefined, compareKeys)
-        : bulkLoad(keys, values, compareKeys)
+    this.#tree = bulkLoad(keys, values, compareKeys)
   }
 
   /** A store built from the chunks of a complete snapshot (in offset order). */

@@ -123,7 +123,10 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
   readonly #frames = new Deque<Uint8Array>()
   #framesBytes = 0
   readonly #readers = new Deque<FrameWaiter>()
+  /** Paused because the unread frames exceed `maxReadBuffer`. */
   #paused = false
+  /** Paused until the end of this turn of the event loop (see `#deferAcknowledgement`). */
+  #holding = false
   /** The remote's end marker arrived: a clean end of its side. */
   #remoteFinished = false
   /** The transport reported the end of the remote's side (clean or not). */
@@ -433,7 +436,7 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
     this.#framesBytes -= frame.length
     if (this.#paused && this.#framesBytes <= this.#options.maxReadBuffer / 2) {
       this.#paused = false
-      if (this.#stream.readStatus === 'paused') this.#stream.resume()
+      if (!this.#holding && this.#stream.readStatus === 'paused') this.#stream.resume()
     }
     return frame
   }
@@ -471,7 +474,34 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
       this.#paused = true
       this.#stream.pause()
     }
+    this.#deferAcknowledgement()
     this.#checkTransportEnd()
+  }
+
+  /**
+   * Holds the stream's read side until the end of this turn of the event loop. A muxer that grants
+   * flow-control credit per received chunk (yamux sends an encrypted window update right after
+   * handing us the data, before our readers' promise callbacks can run) does it while paused only
+   * when resumed: so the frames just received reach the application first, and the credit for a
+   * whole turn's worth of chunks goes back in one update instead of one per chunk. Measured on TCP
+   * loopback: the update took 20–90 µs of the delivery path per frame.
+   */
+  #deferAcknowledgement(): void {
+    if (this.#holding || this.#stream.readStatus !== 'readable') return
+    this.#holding = true
+    this.#stream.pause()
+    setImmediate(this.#release)
+  }
+
+  readonly #release = (): void => {
+    this.#holding = false
+    if (this.#paused || this.#stream.readStatus !== 'paused') return
+    try {
+      this.#stream.resume()
+    } catch {
+      // The muxer could not send the window update because the stream is closing under us; the
+      // link learns of the close from the stream's own event.
+    }
   }
 
   /** The longest-waiting reader still waiting (timed-out and aborted ones are dropped). */

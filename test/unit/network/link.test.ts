@@ -15,11 +15,12 @@ async function accept(protocol: string, options = {}): Promise<void> {
   await server.handle(protocol, (link) => void accepted.get(protocol)?.push(link), { link: options })
 }
 
-async function pair(protocol: string, clientOptions = {}): Promise<[Link, Link]> {
+async function pair(protocol: string, clientOptions = {}, transport?: 'tcp' | 'quic'): Promise<[Link, Link]> {
   const before = accepted.get(protocol)?.length ?? 0
   const outbound = await client.connect(server.peerId, protocol, {
     link: clientOptions,
     timeout: scaled(5_000),
+    transport,
   })
   await outbound.send('hello')
   const deadline = Date.now() + scaled(5_000)
@@ -92,20 +93,42 @@ describe('Link', () => {
     a.abort()
   })
 
-  it('bounds the read buffer: a receiver that never reads stops growing (paused, then reset)', async () => {
-    const [a, b] = await pair('/mosaik/test-small/1', { maxWriteBuffer: 64 * 1024 })
-    const chunk = 'q'.repeat(1000)
-    const sending = (async () => {
-      for (let i = 0; i < 2_000; i++) await a.send(chunk)
-    })()
-    await sending.catch(() => {})
-    // Either back-pressure holds the sender (TCP) or the receiver resets the stream (QUIC reads
-    // eagerly); in both cases the receiver never holds more than its bound.
-    const outcome = await Promise.race([b.done, new Promise((r) => setTimeout(() => r('held'), scaled(300)))])
-    expect(b.bufferedBytes).toBe(0)
-    if (outcome !== 'held') expect(outcome).toMatchObject({ code: 'ERR_CLOSED' })
-    a.abort()
-  })
+  it.each(['tcp', 'quic'] as const)(
+    'bounds the read buffer over %s: a receiver that never reads stops growing (paused, then reset)',
+    async (transport) => {
+      const [a, b] = await pair('/mosaik/test-small/1', { maxWriteBuffer: 64 * 1024 }, transport)
+      const chunk = 'q'.repeat(1000)
+      const sending = (async () => {
+        for (let i = 0; i < 2_000; i++) await a.send(chunk)
+      })()
+      await sending.catch(() => {})
+      // Either back-pressure holds the sender (TCP) or the receiver resets the stream (QUIC reads
+      // eagerly); in both cases the receiver never holds more than its bound.
+      const outcome = await Promise.race([
+        b.done,
+        new Promise((r) => setTimeout(() => r('held'), scaled(300))),
+      ])
+      expect(b.bufferedBytes).toBe(0)
+      if (outcome !== 'held') expect(outcome).toMatchObject({ code: 'ERR_CLOSED' })
+      a.abort()
+    },
+  )
+
+  it.each(['tcp', 'quic'] as const)(
+    'over %s, delivers a bulk transfer whole and in order while reads are held to the end of each turn',
+    async (transport) => {
+      const [a, b] = await pair('/mosaik/test-plain/1', {}, transport)
+      const count = 3_000
+      const receiving = (async () => {
+        const got: number[] = []
+        while (got.length < count) for (const m of await b.receiveMany()) got.push((m as { i: number }).i)
+        return got
+      })()
+      for (let i = 0; i < count; i++) await a.send({ i, pad: 'p'.repeat(900) })
+      expect(await receiving).toEqual(Array.from({ length: count }, (_, i) => i))
+      await a.close()
+    },
+  )
 
   it('refuses frames above maxFrameSize on both sides with typed errors', async () => {
     const [a, b] = await pair('/mosaik/test-small/1')

@@ -15,11 +15,12 @@
  */
 import type { ApplyContext } from '../../codegen/groups.ts'
 import type { GroupStateMachine } from '../../groups/runtime/group.ts'
+import type { RestoreSession } from '../../groups/runtime/spec.ts'
 import { decode } from '../../primitives/codec.ts'
 import { DecodeError } from '../../primitives/errors.ts'
 import type { ChangeHistory } from '../state/history.ts'
 import type { CollectionState, CommandShape, StateEvent } from '../state/machine.ts'
-import type { SnapshotInfo } from '../state/snapshot.ts'
+import type { SnapshotAssembler, SnapshotInfo } from '../state/snapshot.ts'
 import type { CollectionMetrics } from './metrics.ts'
 
 /** Any of the six collection states. */
@@ -120,20 +121,40 @@ export class Replica<S extends AnyState> implements GroupStateMachine {
   }
 
   restore(chunks: readonly Uint8Array[], index: number): void {
-    const [first] = chunks
-    if (first === undefined) throw new DecodeError('a collection snapshot has at least one batch')
-    const info = readInfo(first)
-    if (info.version > index) {
-      throw new DecodeError(`snapshot of version ${info.version} cannot be the state at index ${index}`)
+    const session = this.beginRestore(index)
+    for (const chunk of chunks) session.add(chunk)
+    session.finish()
+  }
+
+  /**
+   * A restore whose batches are decoded and validated as they are added (while the rest is still
+   * being fetched); `finish` builds the state from them and replaces the current one.
+   */
+  beginRestore(index: number): RestoreSession {
+    let assembler: SnapshotAssembler<unknown> | undefined
+    return {
+      add: (chunk) => {
+        if (assembler === undefined) {
+          const info = readInfo(chunk)
+          if (info.version > index) {
+            throw new DecodeError(`snapshot of version ${info.version} cannot be the state at index ${index}`)
+          }
+          // Parsing a batch depends only on the declaration's validators, the same for every state.
+          assembler = this.#state.assembler(info)
+        }
+        assembler.accept(chunk)
+      },
+      finish: () => {
+        if (assembler === undefined) throw new DecodeError('a collection snapshot has at least one batch')
+        const { info } = assembler
+        if (info.version < this.#state.version) this.#replace(this.#create())
+        const state = this.#state
+        state.restore(assembler)
+        // Index 0 is the group resetting to the empty state it started from, not a transfer.
+        if (index > 0) this.#metrics?.snapshot('restored', info.count)
+        this.#metrics?.state(state.version, state.size)
+      },
     }
-    if (info.version < this.#state.version) this.#replace(this.#create())
-    const state = this.#state
-    const assembler = state.assembler(info)
-    for (const chunk of chunks) assembler.accept(chunk)
-    state.restore(assembler)
-    // Index 0 is the group resetting to the empty state it started from, not a transfer.
-    if (index > 0) this.#metrics?.snapshot('restored', info.count)
-    this.#metrics?.state(state.version, state.size)
   }
 
   /** Stops relaying events. */

@@ -36,7 +36,7 @@ import type {
   SnapshotMeta,
   SoftState,
 } from '../raft/types.ts'
-import type { LogStore } from '../storage/types.ts'
+import type { LogStore, SnapshotData } from '../storage/types.ts'
 import { joinSnapshot, snapshotDigest, splitSnapshot } from './snapshot-blob.ts'
 
 /** What applying one committed command produced. */
@@ -101,7 +101,9 @@ const MICROTASK_BURST = 8
 interface PendingInstall {
   readonly meta: SnapshotMeta
   readonly description: SnapshotDescription
-  readonly data: Uint8Array
+  readonly data: SnapshotData
+  /** Replaces the machine's state with the snapshot's. */
+  readonly restore: () => void
 }
 
 export class RaftDriver {
@@ -207,13 +209,20 @@ export class RaftDriver {
   }
 
   /**
-   * Offers a snapshot fetched from peers. Returns false (and drops it) when the core does not take
-   * it; otherwise the next Ready writes it to the store and restores the machine from it.
+   * Offers a snapshot fetched from peers: its bytes, and `restore`, which replaces the machine's
+   * state with it (typically a restore session fed while the bytes arrived). Returns false (and
+   * drops it) when the core does not take it; otherwise the next Ready writes the bytes to the
+   * store and calls `restore`.
    */
-  install(meta: SnapshotMeta, description: SnapshotDescription, data: Uint8Array): boolean {
+  install(
+    meta: SnapshotMeta,
+    description: SnapshotDescription,
+    data: SnapshotData,
+    restore: () => void,
+  ): boolean {
     if (this.#closed) return false
     if (!this.#node.installSnapshot(meta)) return false
-    this.#installs.set(meta.index, { meta, description, data })
+    this.#installs.set(meta.index, { meta, description, data, restore })
     this.schedule()
     return true
   }
@@ -270,7 +279,7 @@ export class RaftDriver {
       events.persisted(rd.entries, install?.description ?? null)
     if (rd.messagesAfterPersist.length > 0) events.send(rd.messagesAfterPersist)
     if (install !== undefined) {
-      this.#init.machine.restore(splitSnapshot(install.data), install.meta.index)
+      install.restore()
       this.#applied = install.meta.index
       this.#membership = install.meta.membership
       events.restored(install.meta.index)

@@ -27,7 +27,7 @@ import { type GroupTiming, groupTiming, storeIdWithConsensus } from '../profiles
 import { NO_MEMBERS } from '../raft/membership.ts'
 import type { Entry, Membership, Message, Role, SnapshotMeta, SoftState } from '../raft/types.ts'
 import type { LogStore } from '../storage/types.ts'
-import { fetchSnapshot, serveSnapshot } from '../sync/snapshot-sync.ts'
+import { bondProvider, bufferedRestore, fetchSnapshot, serveSnapshot } from '../sync/snapshot-sync.ts'
 import { type BondMessage, type BondStatus, MAX_FORWARD_BATCH } from '../wire/bond.ts'
 import { decodeRaftMessage, raftFrames } from '../wire/raft.ts'
 import { Calls, raceSignal } from './calls.ts'
@@ -725,6 +725,8 @@ export class Group implements AsyncDisposable {
     const membership = this.#driver?.node.membership ?? NO_MEMBERS
     this.#members.set(membership)
     this.#metrics.members(membership.voters.length, membership.learners.length)
+    // Becoming a member can make this node online (not only the next tick).
+    this.#updateOnline(Date.now())
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -736,6 +738,9 @@ export class Group implements AsyncDisposable {
     // in between): repeat the current one.
     bond.send({ t: 's', status: this.#status() })
     this.#checkMerge(bond)
+    // A newcomer is added as a learner now rather than at the autopilot's next turn: a late
+    // joiner's state sync starts only once it is a member.
+    if (this.isLeader && !this.#merging && this.#failure === null) this.#autopilot(Date.now())
   }
 
   #onBondRemoved(bond: Bond, why: BondEnd): void {
@@ -974,15 +979,20 @@ export class Group implements AsyncDisposable {
     this.#updateOnline(Date.now())
     const driver = this.#requireDriver()
     try {
-      const providers = [...this.#bonds.bonds.values()].filter(
-        (b) => b.open && b.status.formation !== null && b.status.formation.id === this.#groupKey(),
-      )
+      const machine = this.#spec.machine
+      const providers = [...this.#bonds.bonds.values()]
+        .filter((b) => b.open && b.status.formation !== null && b.status.formation.id === this.#groupKey())
+        .map((b) => bondProvider(b, this.#calls, this.timing.syncRequestMs))
       const fetched = await fetchSnapshot({
         wanted,
-        bonds: providers,
-        calls: this.#calls,
+        providers,
         chunkBytes: this.timing.syncChunkBytes,
-        requestMs: this.timing.syncRequestMs,
+        begin: (index) =>
+          machine.beginRestore?.(index) ?? bufferedRestore((chunks) => machine.restore(chunks, index)),
+        dropped: (peer, why) => {
+          this.#metrics.dropped(why)
+          this.#logger.debug({ peer, why }, 'peer dropped from a snapshot fetch')
+        },
       })
       if (this.#driver !== driver) return
       if (this.#formation === null && fetched.description.formation !== null) {
@@ -990,13 +1000,15 @@ export class Group implements AsyncDisposable {
           throw new ProtocolError('the fetched snapshot belongs to another group')
         }
       }
-      this.#metrics.snapshot('fetched', fetched.data.length)
+      const { meta, description, data, session } = fetched
+      this.#metrics.snapshot('fetched', description.size)
       this.#logger.info(
-        { index: fetched.meta.index, bytes: fetched.data.length, providers: fetched.providers },
+        { index: meta.index, bytes: description.size, providers: fetched.providers },
         'snapshot fetched',
       )
-      if (!driver.install(fetched.meta, fetched.description, fetched.data)) driver.node.snapshotFetchFailed()
+      if (!driver.install(meta, description, data, () => session.finish())) driver.node.snapshotFetchFailed()
     } catch (err) {
+      if (isMosaikError(err, 'ERR_PROTOCOL')) this.#metrics.dropped('snapshot-invalid')
       this.#logger.debug({ err, wanted: wanted.index }, 'snapshot sync failed; the leader will ask again')
       if (this.#driver === driver) driver.node.snapshotFetchFailed()
     } finally {

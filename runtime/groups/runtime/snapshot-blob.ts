@@ -35,3 +35,14 @@ export function splitSnapshot(blob: Uint8Array): Uint8Array[] {
 export function snapshotDigest(blob: Uint8Array): string {
   return createHash('sha256').update(blob).digest('hex')
 }
+
+/** `snapshotDigest` of bytes that come in pieces, in order. */
+export function snapshotHasher(): { update(bytes: Uint8Array): void; digest(): string } {
+  const hash = createHash('sha256')
+  return {
+    update: (bytes) => {
+      hash.update(bytes)
+    },
+    digest: () => hash.digest('hex'),
+  }
+}

@@ -22,6 +22,20 @@ export interface GroupStateMachine {
   snapshot(): readonly Uint8Array[]
   /** Replaces the whole state with `chunks` from `snapshot()` on any replica, taken at `index`. */
   restore(chunks: readonly Uint8Array[], index: number): void
+  /**
+   * Optional: starts restoring a snapshot taken at `index` whose chunks are still being fetched, so
+   * decoding and validating them overlaps the transfer. The runtime adds the chunks in order, then
+   * calls `finish()` in place of `restore` once all arrived and were verified — or drops the session.
+   */
+  beginRestore?(index: number): RestoreSession
+}
+
+/** A restore in progress (see `GroupStateMachine.beginRestore`). */
+export interface RestoreSession {
+  /** Takes the next chunk; throws (a MosaikError) for an invalid one. Changes no visible state. */
+  add(chunk: Uint8Array): void
+  /** Replaces the whole state with the chunks added. */
+  finish(): void
 }
 
 /** How a node takes part in elections (SPEC §6). */

@@ -5,23 +5,31 @@
  * Replicas snapshot at the same indexes and their machines are deterministic, so peers holding the
  * snapshot at one index hold the same bytes (their offers carry its digest). The fetcher asks every
  * bonded peer what it holds, picks the newest snapshot at or after the wanted index that the most
- * peers hold, and spreads its byte ranges over those peers, one request in flight per peer; a peer
- * that fails or times out is dropped and its range goes to the others. The assembled bytes are
- * checked against the digest before the core sees them.
+ * peers hold, and spreads its byte ranges over those peers with several requests in flight per peer
+ * (`ChunkTransfer`), lowest ranges first. A peer that fails, times out or answers with a malformed
+ * chunk is dropped and its ranges go to the others.
+ *
+ * The bytes are consumed in order as they arrive (`InOrderAssembly`): hashed, cut into the
+ * machine's chunks and handed to a `RestoreSession`, so decoding and validating the state overlaps
+ * the transfer. Nothing is installed until every byte arrived and the digest matched.
  */
-import { OfflineError, ProtocolError } from '../../primitives/errors.ts'
+import { OfflineError } from '../../primitives/errors.ts'
 import type { Bond } from '../bonds/bond.ts'
 import { decodeSnapshotConfig, type SnapshotDescription } from '../entries.ts'
 import type { SnapshotMeta } from '../raft/types.ts'
 import type { Calls } from '../runtime/calls.ts'
-import { snapshotDigest } from '../runtime/snapshot-blob.ts'
+import type { RestoreSession } from '../runtime/spec.ts'
 import type { LogStore } from '../storage/types.ts'
 import type { BondMessage } from '../wire/bond.ts'
+import { InOrderAssembly } from './assembly.ts'
+import { ChunkTransfer } from './transfer.ts'
 
 /** Largest chunk a provider serves in one answer. */
 export const MAX_SYNC_CHUNK = 1024 * 1024
 /** Largest snapshot a node fetches. */
 export const MAX_SYNC_SNAPSHOT = 8 * 1024 * 1024 * 1024
+/** Chunk requests in flight per peer unless the caller says otherwise. */
+export const DEFAULT_SYNC_DEPTH = 4
 
 /** Answers a peer's `so` (what do you hold?) or `sc` (a range of it) from the local store. */
 export async function serveSnapshot(store: LogStore, request: BondMessage): Promise<BondMessage | null> {
@@ -44,102 +52,144 @@ export async function serveSnapshot(store: LogStore, request: BondMessage): Prom
   }
 }
 
-/** A snapshot assembled from peers, verified. */
+/** A request of the snapshot protocol, before it gets a call id. */
+export type SnapshotRequest =
+  | { readonly t: 'so' }
+  | {
+      readonly t: 'sc'
+      readonly index: number
+      readonly term: number
+      readonly offset: number
+      readonly length: number
+    }
+
+/** A peer that may hold a snapshot: asks it and resolves with its (unchecked) answer. */
+export interface SnapshotProvider {
+  readonly peer: string
+  call(request: SnapshotRequest): Promise<BondMessage>
+}
+
+/** A provider over a group bond: requests are calls with a deadline of `requestMs`. */
+export function bondProvider(bond: Bond, calls: Calls, requestMs: number): SnapshotProvider {
+  return {
+    peer: bond.peer,
+    call: (request) => calls.call(bond, (id) => ({ ...request, id }), requestMs),
+  }
+}
+
+/** A snapshot fetched from peers, verified, its chunks handed to the restore session. */
 export interface FetchedSnapshot {
   readonly meta: SnapshotMeta
   readonly description: SnapshotDescription
-  readonly data: Uint8Array
+  /** The snapshot's bytes, in order (for the store). */
+  readonly data: readonly Uint8Array[]
+  /** The session that received every chunk: `finish()` installs the state. */
+  readonly session: RestoreSession
   /** How many peers served chunks. */
   readonly providers: number
 }
 
+/**
+ * Why a peer was dropped during a fetch (a stable word, for metrics): it answered with something
+ * that is not what was asked for, or it failed, timed out or no longer holds the snapshot.
+ */
+export type SyncProblem = 'snapshot-malformed' | 'snapshot-peer-lost'
+
 export interface FetchOptions {
   /** The core asked for this index or later. */
   readonly wanted: SnapshotMeta
-  readonly bonds: readonly Bond[]
-  readonly calls: Calls
+  readonly providers: readonly SnapshotProvider[]
   readonly chunkBytes: number
-  readonly requestMs: number
+  /** Chunk requests in flight per peer (default `DEFAULT_SYNC_DEPTH`). */
+  readonly depth?: number
+  /** Starts restoring the chosen snapshot, taken at `index`: it gets the machine's chunks in order. */
+  readonly begin: (index: number) => RestoreSession
+  /** Called once for each peer dropped during the fetch. */
+  readonly dropped?: (peer: string, why: SyncProblem) => void
 }
 
 interface Candidate {
   readonly index: number
   readonly term: number
   readonly description: SnapshotDescription
-  readonly peers: Bond[]
+  readonly providers: SnapshotProvider[]
 }
 
-/** Fetches the best snapshot at or after `wanted.index` from the bonded peers. */
+/**
+ * Fetches the best snapshot at or after `wanted.index` from the providers. Rejects with
+ * OfflineError when no peer holds one or every peer failed before the end, with ProtocolError when
+ * the bytes do not match the digest or the machine refused a chunk.
+ */
 export async function fetchSnapshot(options: FetchOptions): Promise<FetchedSnapshot> {
   const candidate = await chooseSnapshot(options)
   const { description } = candidate
-  const chunkBytes = Math.max(1, Math.min(options.chunkBytes, MAX_SYNC_CHUNK))
-  const count = Math.ceil(description.size / chunkBytes)
-  const chunks: (Uint8Array | undefined)[] = new Array(count)
-  const queue = Array.from({ length: count }, (_, i) => i)
-  const served = new Set<string>()
-  const worker = async (bond: Bond): Promise<void> => {
-    for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
-      const offset = next * chunkBytes
-      const length = Math.min(chunkBytes, description.size - offset)
-      const chunk = next
-      try {
-        const answer = await options.calls.call(
-          bond,
-          (id) => ({ t: 'sc', id, index: candidate.index, term: candidate.term, offset, length }),
-          options.requestMs,
-        )
-        if (answer.t !== 'sC' || answer.data.length !== length) throw new ProtocolError('bad snapshot chunk')
-        chunks[chunk] = answer.data
-        served.add(bond.peer)
-      } catch {
-        queue.unshift(chunk)
-        return
-      }
-    }
-  }
-  await Promise.all(candidate.peers.map(worker))
-  if (queue.length > 0)
-    throw new OfflineError('every peer serving the snapshot failed before it was complete')
-  const data = Buffer.concat(chunks as Uint8Array[], description.size)
-  if (snapshotDigest(data) !== description.digest) {
-    throw new ProtocolError(`snapshot ${candidate.index} assembled from peers does not match its digest`)
-  }
+  const session = options.begin(candidate.index)
+  const assembly = new InOrderAssembly(description.size, session)
+  const transfer = new ChunkTransfer({
+    size: description.size,
+    chunkBytes: Math.max(1, Math.min(options.chunkBytes, MAX_SYNC_CHUNK)),
+    depth: Math.max(1, options.depth ?? DEFAULT_SYNC_DEPTH),
+    providers: candidate.providers,
+    request: (provider, offset, length) =>
+      provider.call({ t: 'sc', index: candidate.index, term: candidate.term, offset, length }),
+    accept: (offset, bytes) => assembly.add(offset, bytes),
+    ...(options.dropped === undefined ? {} : { dropped: options.dropped }),
+  })
+  const served = await transfer.run()
+  const data = assembly.finish(description.digest, candidate.index)
   return {
     meta: { index: candidate.index, term: candidate.term, membership: description.membership },
     description,
     data,
-    providers: served.size,
+    session,
+    providers: served,
   }
 }
 
-/** Asks every peer what it holds and picks the newest snapshot the most peers hold. */
+/** Asks every provider what it holds and picks the newest snapshot the most peers hold. */
 async function chooseSnapshot(options: FetchOptions): Promise<Candidate> {
   const answers = await Promise.allSettled(
-    options.bonds.map(async (bond) => ({
-      bond,
-      answer: await options.calls.call(bond, (id) => ({ t: 'so', id }), options.requestMs),
-    })),
+    options.providers.map(async (provider) => ({ provider, answer: await provider.call({ t: 'so' }) })),
   )
   const byKey = new Map<string, Candidate>()
   for (const settled of answers) {
     if (settled.status !== 'fulfilled') continue
-    const { bond, answer } = settled.value
+    const { provider, answer } = settled.value
     if (answer.t !== 'sO' || answer.offer === null || answer.offer.index < options.wanted.index) continue
     let description: SnapshotDescription
     try {
       description = decodeSnapshotConfig(answer.offer.config)
     } catch {
+      options.dropped?.(provider.peer, 'snapshot-malformed')
       continue
     }
     if (description.size > MAX_SYNC_SNAPSHOT) continue
     const key = `${answer.offer.index}:${answer.offer.term}:${description.digest}`
     const known = byKey.get(key)
-    if (known) known.peers.push(bond)
-    else byKey.set(key, { index: answer.offer.index, term: answer.offer.term, description, peers: [bond] })
+    if (known) known.providers.push(provider)
+    else
+      byKey.set(key, {
+        index: answer.offer.index,
+        term: answer.offer.term,
+        description,
+        providers: [provider],
+      })
   }
-  const best = [...byKey.values()].sort((a, b) => b.index - a.index || b.peers.length - a.peers.length)[0]
+  const best = [...byKey.values()].sort(
+    (a, b) => b.index - a.index || b.providers.length - a.providers.length,
+  )[0]
   if (best === undefined)
     throw new OfflineError(`no peer holds a snapshot at or after index ${options.wanted.index}`)
   return best
+}
+
+/** A session that keeps the chunks and hands them all to `restore` at the end. */
+export function bufferedRestore(restore: (chunks: readonly Uint8Array[]) => void): RestoreSession {
+  const chunks: Uint8Array[] = []
+  return {
+    add: (chunk) => {
+      chunks.push(chunk)
+    },
+    finish: () => restore(chunks),
+  }
 }

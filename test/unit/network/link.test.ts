@@ -20,7 +20,7 @@ async function pair(protocol: string, clientOptions = {}, transport?: 'tcp' | 'q
   const outbound = await client.connect(server.peerId, protocol, {
     link: clientOptions,
     timeout: scaled(5_000),
-    transport,
+    ...(transport === undefined ? {} : { transport }),
   })
   await outbound.send('hello')
   const deadline = Date.now() + scaled(5_000)

@@ -497,9 +497,7 @@ function writeObject(out: Output, value: unknown, properties: readonly Property[
   let present = 0
   for (const { name } of properties) if (record[name] !== undefined) present++
   // Undeclared properties (or declared ones set to undefined) travel only with the generic codec.
-  let own = 0
-  for (const key in record) if (Object.hasOwn(record, key)) own++
-  if (own !== present) return false
+  if (Object.keys(record).length !== present) return false
   ensure(out, 5)
   writeHeader(out, present, MAP_FORMS)
   for (const { name, key, part } of properties) {

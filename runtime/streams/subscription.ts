@@ -177,6 +177,9 @@ export class Subscription {
       link = await context.network.connect(this.peer, STREAMS_PROTOCOL, {
         timeout: TIMING.connect,
         signal: this.#stop.signal,
+        // Data moves over TCP when the producer has it: libp2p's QUIC binding reads 4 KiB per
+        // native call and tops out near 350k datums/s here, TCP + yamux past 550k at equal latency.
+        transport: 'tcp',
       })
     } catch {
       return RETRY

@@ -1,8 +1,18 @@
 /** Ports of mosaik's tests/streams/smoke.rs (and declare::stream_macro_named). */
 import Type from 'typebox'
 import { describe, expect, it } from 'vitest'
+import type { Network } from '../../../runtime/network/network.ts'
+import { STREAMS_PROTOCOL } from '../../../runtime/streams/protocol.ts'
 import { streamIdOf } from '../../../schemas/index.ts'
 import { handleOf, meshed, nodes, take, text, wait } from './helpers.ts'
+
+/** The transports of the connections that carry a streams link on `network`. */
+function streamTransports(network: Network): string[] {
+  return network.libp2p
+    .getConnections()
+    .filter((c) => c.streams.some((s) => s.protocol === STREAMS_PROTOCOL))
+    .map((c) => (c.remoteAddr.toString().includes('/tcp/') ? 'tcp' : 'quic'))
+}
 
 describe('streams smoke', () => {
   it('send_recv: two consumers each receive 100 datums in order', async () => {
@@ -17,6 +27,19 @@ describe('streams smoke', () => {
     expect(await take(c2, 100)).toEqual(sent)
     expect(c1.stats.datums).toBe(100)
     expect(c2.stats.datums).toBe(100)
+  })
+
+  it.each([
+    { nodes: 'QUIC and TCP', listen: undefined, expected: 'tcp' },
+    { nodes: 'only QUIC', listen: ['/ip4/127.0.0.1/udp/0/quic-v1'], expected: 'quic' },
+  ])('moves data over $expected when the nodes listen on $nodes', async ({ listen, expected }) => {
+    const [n0, n1] = await meshed(2, listen === undefined ? {} : { listen })
+    const producer = text.producer(n0!)
+    const consumer = text.consumer(n1!)
+    await producer.when.subscribed(undefined, wait())
+    await producer.send(`over ${expected}`)
+    expect(await take(consumer, 1)).toEqual([`over ${expected}`])
+    expect(streamTransports(n1!)).toEqual([expected])
   })
 
   it('subscription_triggers_catalog_sync: a consumer that only has a relayed entry still subscribes', async () => {

@@ -10,14 +10,14 @@
  * (`block` policy). The raw stream only frames and unpacks.
  */
 import { join } from 'node:path'
-import { isMosaikError } from '../../runtime/primitives/errors.ts'
+import { InvalidInputError, isMosaikError } from '../../runtime/primitives/errors.ts'
 import type { Lifecycle } from '../../runtime/primitives/lifecycle.ts'
 import { defineBenchmark } from '../lib/benchmark.ts'
 import { spawnNode } from '../lib/processes.ts'
 import { medianOfRuns, type ResultRow, ratiosAgainst, round, row } from '../lib/result.ts'
 import { rate } from '../lib/stats.ts'
 import { runNatsBaseline } from '../peers/nats/baseline.ts'
-import { SETUP_MS } from './nodes.ts'
+import { rawTransport, SETUP_MS } from './nodes.ts'
 import type { NodeSettings, ReceiverIn, ReceiverOut, SenderIn, SenderOut } from './protocol.ts'
 
 const here = import.meta.dirname
@@ -126,7 +126,12 @@ export default defineBenchmark({
       default: 1024,
       description: 'mosaik producer buffer and consumer window',
     },
-    transport: { type: 'string', default: 'quic', description: 'quic or tcp (mosaik and raw libp2p)' },
+    transport: {
+      type: 'string',
+      default: 'both',
+      description:
+        "both (mosaik's default: listens on QUIC and TCP, data over TCP; raw stream over TCP), quic or tcp (pins both systems)",
+    },
     reps: { type: 'number', default: 1, description: 'repetitions (rows are medians)' },
     peers: {
       type: 'string',
@@ -136,8 +141,14 @@ export default defineBenchmark({
   },
   full: { messages: 1_000_000, 'latency-seconds': 10, 'warmup-seconds': 1, reps: 3 },
   async run(flags, { scope, log }) {
-    const transport = flags.transport === 'tcp' ? 'tcp' : 'quic'
-    const settings: NodeSettings = { transport, bufferSize: flags['buffer-size'] }
+    if (!['both', 'quic', 'tcp'].includes(flags.transport)) {
+      throw new InvalidInputError(`--transport must be both, quic or tcp, got ${flags.transport}`)
+    }
+    const settings: NodeSettings = {
+      transport: flags.transport as NodeSettings['transport'],
+      bufferSize: flags['buffer-size'],
+    }
+    const transport = rawTransport(settings.transport)
     const m: Measure = {
       messages: flags.messages,
       latencyRate: flags['latency-rate'],

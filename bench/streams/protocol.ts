@@ -7,8 +7,11 @@ import type { Summary } from '../lib/stats.ts'
 
 /** How both processes run their node. */
 export interface NodeSettings {
-  /** `quic` or `tcp` listen addresses on 127.0.0.1. */
-  transport: 'quic' | 'tcp'
+  /**
+   * Listen addresses on 127.0.0.1: `both` is mosaik's default setup (QUIC and TCP; Streams moves
+   * data over TCP), `quic`/`tcp` pins one. The raw stream uses TCP for `both`.
+   */
+  transport: 'both' | 'quic' | 'tcp'
   /** Producer buffer and consumer credit window (mosaik only). */
   bufferSize: number
 }

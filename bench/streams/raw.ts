@@ -9,7 +9,7 @@ import type { Libp2p, Stream } from '@libp2p/interface'
 import { createNode } from '../../runtime/network/node.ts'
 import { id } from '../../runtime/primitives/digest.ts'
 import { encodeFrame } from '../../runtime/primitives/framing.ts'
-import { listenOn } from './nodes.ts'
+import { listenOn, rawTransport } from './nodes.ts'
 import type { NodeSettings } from './protocol.ts'
 
 export const RAW_PROTOCOL = '/mosaik-bench/raw/1'
@@ -19,7 +19,7 @@ export const FRAMES_PER_SEND = 64
 export async function rawNode(settings: NodeSettings): Promise<Libp2p> {
   return createNode({
     privateKey: await generateKeyPair('Ed25519'),
-    listen: listenOn(settings.transport),
+    listen: listenOn(rawTransport(settings.transport)),
     networkId: id('bench-streams-raw'),
     mdns: false,
     limits: {},

@@ -64,14 +64,17 @@ export class KeyedStore<V> {
     return new KeyedStore(keys, values)
   }
 
+  /** Number of entries. */
   get size(): number {
     return this.#tree.size
   }
 
+  /** The value of `key` now. */
   get(key: EncodedKey): V | undefined {
     return lookUp(this.#index, this.#tree, key)
   }
 
+  /** Whether `key` is there now. */
   has(key: EncodedKey): boolean {
     return contains(this.#index, this.#tree, key)
   }
@@ -125,14 +128,17 @@ export class FrozenKeys<V> {
     this.#generation = generation
   }
 
+  /** Number of entries. */
   get size(): number {
     return this.tree.size
   }
 
+  /** The value of `key` at this version. */
   get(key: EncodedKey): V | undefined {
     return lookUp(this.#store.indexAt(this.#generation), this.tree, key)
   }
 
+  /** Whether `key` is there at this version. */
   has(key: EncodedKey): boolean {
     return contains(this.#store.indexAt(this.#generation), this.tree, key)
   }

@@ -7,10 +7,11 @@
  * `[hash, entry + 1]` slot pairs (kept at most half full), and one array of interleaved
  * `[key, value]` entries.
  *
- * It is never iterated, so its layout is not replicated state: the hash seed is random per process
- * (a peer cannot precompute colliding keys for it), and replicas need not agree on anything here.
- * Should keys still pile up in one probe run (longer than MAX_PROBES), the index gives up for good:
- * `entryOf` answers UNKNOWN and its owner looks in the tree instead.
+ * It is never iterated, so its layout is not replicated state: replicas need not agree on anything
+ * here, and the hash seed is random per process, which makes colliding keys harder to prepare (not
+ * impossible: the hash is fast, not cryptographic). Keys from the network are untrusted, so a probe
+ * run longer than MAX_PROBES — which only colliding keys make — makes the index give up for good:
+ * `entryOf` answers UNKNOWN and its owner looks in the tree instead, which stays O(log n).
  */
 import type { EncodedKey } from './keys.ts'
 
@@ -78,6 +79,10 @@ function slotsFor(count: number): number {
   return slots
 }
 
+/**
+ * Point lookups by encoded key (see the module comment). `entryOf` + `valueAt` rather than `get`,
+ * so a present key with an undefined value (a Set element) differs from an absent one.
+ */
 export class PointIndex<V> {
   /** `[hash, entry + 1 | EMPTY | TOMBSTONE]` per slot; the slot count is a power of two. */
   #slots: Int32Array

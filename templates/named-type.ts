@@ -8,9 +8,12 @@ import type { WriterFunction } from 'ts-morph'
 import type { NamedType, TsType } from '../generator/ir/model.ts'
 import { writeDoc, writeProperty, writeType } from './type-text.ts'
 
-/** `export interface Name { … }` for objects, `export type Name = …;` otherwise. */
+/**
+ * `export interface Name { … }` for objects with properties, `export type Name = …;` otherwise (an
+ * empty interface, like the `{}` type, would mean "any non-nullish value" and lint tools reject it).
+ */
 export function namedTypeStatement(named: NamedType): WriterFunction {
-  return named.type.kind === 'object'
+  return named.type.kind === 'object' && named.type.properties.length > 0
     ? interfaceStatement(named.name, named.type, named.description)
     : typeAliasStatement(named.name, named.type, named.description)
 }

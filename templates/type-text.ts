@@ -53,7 +53,7 @@ export function typeText(type: TsType): string {
       return `Record<${type.key}, ${typeText(type.value)}>`
     case 'object':
       return type.properties.length === 0
-        ? '{}'
+        ? 'Record<string, never>'
         : `{ ${type.properties.map((p) => `${propertySignature(p)}: ${typeText(p.type)}`).join('; ')} }`
   }
 }

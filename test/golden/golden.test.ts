@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { cpSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { generateCommand } from '../../generator/commands/generate.ts'
 import { runCli } from '../../generator/run.ts'
-import { goldenCases, tempProject } from './cases.ts'
+import { goldenCases, REPO, tempProject } from './cases.ts'
 
 async function run(args: string[], cwd: string): Promise<{ code: number; out: string }> {
   let out = ''
@@ -17,6 +17,18 @@ async function run(args: string[], cwd: string): Promise<{ code: number; out: st
 }
 
 describe.each(goldenCases().map((dir) => [path.basename(dir), dir]))('golden case %s', (_name, dir) => {
+  it("passes Biome's recommended lint rules, as in a user's project", async () => {
+    const project = tempProject({ 'biome.json': '{}\n' })
+    try {
+      cpSync(path.join(dir, 'generated'), path.join(project.dir, 'generated'), { recursive: true })
+      const biome = path.join(REPO, 'node_modules/.bin/biome')
+      const lint = promisify(execFile)(biome, ['lint', 'generated'], { cwd: project.dir, encoding: 'utf8' })
+      await expect(lint).resolves.toBeDefined()
+    } finally {
+      project.remove()
+    }
+  })
+
   it('generated/ matches `mosaik generate` byte for byte (update: npm run golden:update)', async () => {
     const { code, out } = await run(['generate', '--check'], dir)
     expect(out, out).toMatch(/files up to date/)

@@ -28,6 +28,14 @@ export interface CollectionOptions {
   readonly secret?: string | Uint8Array
   /** In-memory log (default) or a durable write-ahead log in `dir` (writers only). */
   readonly storage?: { readonly dir: string; readonly fsync?: boolean }
+  /**
+   * Writers bonded before the first election (default 1). Nodes that start at the same time and
+   * may not see each other yet should set the number of writers they expect, so they form one
+   * group instead of several that merge later.
+   */
+  readonly minVoters?: number
+  /** Timing profile name (`'lan'` default, `'wan'`, `'mosaik'`); settings that must agree feed the StoreId. */
+  readonly profile?: string
   /** Peers must present tickets acceptable to every validator. */
   readonly tickets?: readonly TicketValidator[]
   /** Only peers for which this holds may bond. */

@@ -41,16 +41,12 @@ import { DEFAULT_SNAPSHOT_BATCH, Replica } from './replica.ts'
 import { stateFactory, validatorsOf } from './states.ts'
 
 /**
- * Options of `network.collections.open`: the generated handles' options plus the group's timing,
- * for tests, benchmarks and deployments that tune it (consensus settings change the StoreId).
+ * Options of `network.collections.open`: the generated handles' options plus individual timing
+ * settings, for tests and benchmarks that tune them (consensus settings change the StoreId).
  */
 export interface CollectionRuntimeOptions extends CollectionOptions {
-  /** Group timing profile: `lan` (default), `wan` or `mosaik`. */
-  readonly profile?: string
   /** Individual timing settings over the profile's. */
   readonly timing?: Partial<GroupTiming>
-  /** Writers bonded before the first election (default 1). */
-  readonly minVoters?: number
 }
 
 type HandleClass = new (parts: HandleParts) => CollectionHandle<unknown, unknown>

@@ -1,5 +1,6 @@
 /**
- * `mosaik/testing`: helpers for users' own tests (scaled timeouts, local DHT, multi-node helpers).
+ * `mosaik/testing`: helpers for users' own tests (scaled timeouts, local DHT, multi-node helpers,
+ * a seeded PRNG for replayable workloads).
  */
 export { scaled, TIME_FACTOR } from '../primitives/time.ts'
 export { type LocalDht, localDht } from './local-dht.ts'
@@ -11,3 +12,4 @@ export {
   testNetworkOptions,
   uniqueNetworkName,
 } from './networks.ts'
+export { type Random, seededRandom } from './random.ts'

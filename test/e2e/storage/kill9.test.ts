@@ -16,7 +16,7 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { WalLogStore } from '../../../runtime/groups/storage/index.ts'
 import { scaled } from '../../../runtime/primitives/time.ts'
 import { waitFor } from '../../../runtime/primitives/watch.ts'
-import { seededRandom } from '../../fault/harness/random.ts'
+import { seededRandom } from '../../../runtime/testing/random.ts'
 import { entryData, parseAck, snapshotData } from './workload.ts'
 
 const CHILD = join(import.meta.dirname, 'wal-writer.child.ts')

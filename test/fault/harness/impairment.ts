@@ -4,7 +4,7 @@
  * has no netem, so these faults live in user space.
  */
 import { InvalidInputError } from '../../../runtime/primitives/errors.ts'
-import type { Random } from './random.ts'
+import type { Random } from '../../../runtime/testing/random.ts'
 
 /** Faults for one direction of a proxy. Every field is optional; `{}` forwards untouched. */
 export interface Impairment {

@@ -4,6 +4,8 @@
  * and user-space UDP/TCP proxies that delay, drop, duplicate and reorder (`UdpFaultProxy`,
  * `TcpFaultProxy`). Child scripts use `./child.ts` (`emit`, `commands`).
  */
+
+export * from '../../../runtime/testing/random.ts'
 export * from './capability.ts'
 export * from './cluster.ts'
 export * from './delay-queue.ts'
@@ -16,7 +18,6 @@ export * from './lines.ts'
 export * from './link-faults.ts'
 export * from './netns.ts'
 export * from './process.ts'
-export * from './random.ts'
 export * from './tcp-proxy.ts'
 export * from './udp-peers.ts'
 export * from './udp-proxy.ts'

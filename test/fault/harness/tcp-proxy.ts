@@ -10,10 +10,10 @@
 import { connect, createServer, type Server, type Socket } from 'node:net'
 import { InvalidInputError } from '../../../runtime/primitives/errors.ts'
 import { Lifecycle } from '../../../runtime/primitives/lifecycle.ts'
+import { type Random, seededRandom } from '../../../runtime/testing/random.ts'
 import { DelayQueue } from './delay-queue.ts'
 import { checkEndpoint, type Endpoint, listenEndpoint, whenListening } from './endpoint.ts'
 import { validateImpairment } from './impairment.ts'
-import { type Random, seededRandom } from './random.ts'
 
 /** Faults of a TCP proxy, applied to both directions. */
 export interface TcpImpairment {

@@ -18,10 +18,10 @@ import { createSocket, type Socket } from 'node:dgram'
 import { isIP } from 'node:net'
 import { InvalidInputError } from '../../../runtime/primitives/errors.ts'
 import { Lifecycle } from '../../../runtime/primitives/lifecycle.ts'
+import { type Random, seededRandom } from '../../../runtime/testing/random.ts'
 import { DelayQueue } from './delay-queue.ts'
 import { checkEndpoint, type Endpoint, listenEndpoint, localBindHost, whenListening } from './endpoint.ts'
 import { type Impairment, planPacket, validateImpairment } from './impairment.ts'
-import { type Random, seededRandom } from './random.ts'
 
 /** `forward`: client → target; `backward`: target → client. */
 export type Direction = 'forward' | 'backward'

@@ -1,7 +1,7 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import { seededRandom } from '../../../runtime/testing/random.ts'
 import { planPacket, validateImpairment } from '../../fault/harness/impairment.ts'
-import { seededRandom } from '../../fault/harness/random.ts'
 
 const arbitraryImpairment = fc.record({
   delayMs: fc.double({ min: 0, max: 1000, noNaN: true }),

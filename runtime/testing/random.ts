@@ -1,6 +1,6 @@
 /**
- * A small seeded PRNG (mulberry32) so fault decisions can be replayed: the same seed and the same
- * packet sequence give the same drops, duplicates and delays.
+ * A small seeded PRNG (mulberry32) for replayable tests and demos: the same seed gives the same
+ * sequence (fault decisions, generated workloads). Not for anything secret.
  */
 
 /** A function returning uniform numbers in [0, 1). */

@@ -140,13 +140,11 @@ export class PriorityQueueStateView<P, K, V> implements PriorityQueueView<P, K, 
   }
 
   min(): PriorityEntry<P, K, V> | undefined {
-    const slot = this.#byPriority.minKey()
-    return slot === undefined ? undefined : this.#byPriority.get(slot)
+    return this.#byPriority.nextHigherPair(undefined)?.[1]
   }
 
   max(): PriorityEntry<P, K, V> | undefined {
-    const slot = this.#byPriority.maxKey()
-    return slot === undefined ? undefined : this.#byPriority.get(slot)
+    return this.#byPriority.nextLowerPair(undefined)?.[1]
   }
 
   ascending(): IterableIterator<PriorityEntry<P, K, V>> {
@@ -315,8 +313,8 @@ export class PriorityQueueState<P, K, V> extends CollectionState<
     const previous = this.#byKey.get(key.encoded)
     this.#write(key, priority, value, previous, changes)
     while (this.capacity !== undefined && this.#byKey.size > this.capacity) {
-      const lowest = this.#byPriority.minKey() as Slot
-      this.#remove(lowest[1], this.#byPriority.get(lowest) as Entry<P, K, V>, true, changes)
+      const [lowest, entry] = this.#byPriority.nextHigherPair(undefined) as [Slot, Entry<P, K, V>]
+      this.#remove(lowest[1], entry, true, changes)
     }
     return previous
   }

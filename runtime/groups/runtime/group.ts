@@ -27,7 +27,13 @@ import { type GroupTiming, groupTiming, storeIdWithConsensus } from '../profiles
 import { NO_MEMBERS } from '../raft/membership.ts'
 import type { Entry, Membership, Message, Role, SnapshotMeta, SoftState } from '../raft/types.ts'
 import type { LogStore } from '../storage/types.ts'
-import { bondProvider, bufferedRestore, fetchSnapshot, serveSnapshot } from '../sync/snapshot-sync.ts'
+import {
+  bondProvider,
+  bufferedRestore,
+  SnapshotFetch,
+  type SnapshotProvider,
+  serveSnapshot,
+} from '../sync/snapshot-sync.ts'
 import { type BondMessage, type BondStatus, MAX_FORWARD_BATCH } from '../wire/bond.ts'
 import { decodeRaftMessage, raftFrames } from '../wire/raft.ts'
 import { Calls, raceSignal } from './calls.ts'
@@ -109,6 +115,8 @@ export class Group implements AsyncDisposable {
   #heardFromLeader = 0
   #ticks = 0
   #syncing = false
+  /** The snapshot fetch in progress, if any. */
+  #fetch: SnapshotFetch | undefined
   #bondsStarted = false
   #merging = false
   #failure: Error | null = null
@@ -738,6 +746,9 @@ export class Group implements AsyncDisposable {
     // in between): repeat the current one.
     bond.send({ t: 's', status: this.#status() })
     this.#checkMerge(bond)
+    // A peer bonded while this node fetches a snapshot may serve it too.
+    if (this.#fetch !== undefined && this.#holdsGroupState(bond))
+      this.#fetch.offer(this.#snapshotProvider(bond))
     // A newcomer is added as a learner now rather than at the autopilot's next turn: a late
     // joiner's state sync starts only once it is a member.
     if (this.isLeader && !this.#merging && this.#failure === null) this.#autopilot(Date.now())
@@ -975,15 +986,16 @@ export class Group implements AsyncDisposable {
 
   async #sync(wanted: SnapshotMeta): Promise<void> {
     if (this.#syncing) return
+    const began = performance.now()
     this.#syncing = true
     this.#updateOnline(Date.now())
     const driver = this.#requireDriver()
     try {
       const machine = this.#spec.machine
       const providers = [...this.#bonds.bonds.values()]
-        .filter((b) => b.open && b.status.formation !== null && b.status.formation.id === this.#groupKey())
-        .map((b) => bondProvider(b, this.#calls, this.timing.syncRequestMs))
-      const fetched = await fetchSnapshot({
+        .filter((b) => this.#holdsGroupState(b))
+        .map((b) => this.#snapshotProvider(b))
+      const fetch = new SnapshotFetch({
         wanted,
         providers,
         chunkBytes: this.timing.syncChunkBytes,
@@ -994,6 +1006,9 @@ export class Group implements AsyncDisposable {
           this.#logger.debug({ peer, why }, 'peer dropped from a snapshot fetch')
         },
       })
+      this.#fetch = fetch
+      const fetched = await fetch.run()
+      this.#metrics.syncPhase('fetch', performance.now() - began)
       if (this.#driver !== driver) return
       if (this.#formation === null && fetched.description.formation !== null) {
         if (this.#adopting !== null && fetched.description.formation.id !== this.#adopting) {
@@ -1006,15 +1021,30 @@ export class Group implements AsyncDisposable {
         { index: meta.index, bytes: description.size, providers: fetched.providers },
         'snapshot fetched',
       )
-      if (!driver.install(meta, description, data, () => session.finish())) driver.node.snapshotFetchFailed()
+      const restore = () => {
+        const start = performance.now()
+        session.finish()
+        this.#metrics.syncPhase('restore', performance.now() - start)
+      }
+      if (!driver.install(meta, description, data, restore)) driver.node.snapshotFetchFailed()
     } catch (err) {
       if (isMosaikError(err, 'ERR_PROTOCOL')) this.#metrics.dropped('snapshot-invalid')
       this.#logger.debug({ err, wanted: wanted.index }, 'snapshot sync failed; the leader will ask again')
       if (this.#driver === driver) driver.node.snapshotFetchFailed()
     } finally {
       this.#syncing = false
+      this.#fetch = undefined
       this.#updateOnline(Date.now())
     }
+  }
+
+  /** The peer of `bond` is in this node's group (so it may hold the group's snapshots). */
+  #holdsGroupState(bond: Bond): boolean {
+    return bond.open && bond.status.formation !== null && bond.status.formation.id === this.#groupKey()
+  }
+
+  #snapshotProvider(bond: Bond): SnapshotProvider {
+    return bondProvider(bond, this.#calls, this.timing.syncRequestMs)
   }
 }
 

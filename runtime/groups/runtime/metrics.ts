@@ -27,6 +27,7 @@ export class GroupMetrics {
   readonly #inFlight: Gauge<string>
   readonly #snapshots: Counter<string>
   readonly #snapshotBytes: Counter<string>
+  readonly #syncSeconds: Gauge<string>
   readonly #bonds: Gauge<string>
   readonly #refused: Counter<string>
   readonly #membership: Counter<string>
@@ -70,6 +71,11 @@ export class GroupMetrics {
       ['group', 'kind'],
     )
     this.#bonds = metrics.gauge('mosaik_groups_bonds', 'open bonds to group peers', g)
+    this.#syncSeconds = metrics.gauge(
+      'mosaik_groups_snapshot_sync_seconds',
+      'duration of the last snapshot sync by phase: fetch (asking peers to verified bytes), restore (building the state)',
+      ['group', 'phase'],
+    )
     this.#refused = metrics.counter(
       'mosaik_groups_bonds_refused_total',
       'bonds refused, by reason and side',
@@ -122,6 +128,11 @@ export class GroupMetrics {
   snapshot(kind: 'saved' | 'served' | 'fetched', bytes: number): void {
     this.#snapshots.inc({ ...this.#labels, kind })
     this.#snapshotBytes.inc({ ...this.#labels, kind }, bytes)
+  }
+
+  /** A phase of a snapshot sync took `ms`. */
+  syncPhase(phase: 'fetch' | 'restore', ms: number): void {
+    this.#syncSeconds.set({ ...this.#labels, phase }, ms / 1000)
   }
 
   bonds(count: number): void {

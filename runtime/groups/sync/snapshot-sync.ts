@@ -120,29 +120,84 @@ interface Candidate {
  * OfflineError when no peer holds one or every peer failed before the end, with ProtocolError when
  * the bytes do not match the digest or the machine refused a chunk.
  */
-export async function fetchSnapshot(options: FetchOptions): Promise<FetchedSnapshot> {
-  const candidate = await chooseSnapshot(options)
-  const { description } = candidate
-  const session = options.begin(candidate.index)
-  const assembly = new InOrderAssembly(description.size, session)
-  const transfer = new ChunkTransfer({
-    size: description.size,
-    chunkBytes: Math.max(1, Math.min(options.chunkBytes, MAX_SYNC_CHUNK)),
-    depth: Math.max(1, options.depth ?? DEFAULT_SYNC_DEPTH),
-    providers: candidate.providers,
-    request: (provider, offset, length) =>
-      provider.call({ t: 'sc', index: candidate.index, term: candidate.term, offset, length }),
-    accept: (offset, bytes) => assembly.add(offset, bytes),
-    ...(options.dropped === undefined ? {} : { dropped: options.dropped }),
-  })
-  const served = await transfer.run()
-  const data = assembly.finish(description.digest, candidate.index)
-  return {
-    meta: { index: candidate.index, term: candidate.term, membership: description.membership },
-    description,
-    data,
-    session,
-    providers: served,
+export function fetchSnapshot(options: FetchOptions): Promise<FetchedSnapshot> {
+  return new SnapshotFetch(options).run()
+}
+
+/**
+ * One fetch (see `fetchSnapshot`), which peers that become reachable while it runs can join
+ * (`offer`): a late joiner bonds with the group's members one after another, and the first bond is
+ * often the only one when the sync starts.
+ */
+export class SnapshotFetch {
+  readonly #options: FetchOptions
+  #candidate: Candidate | undefined
+  #transfer: ChunkTransfer | undefined
+  /** Providers offered before the snapshot was chosen. */
+  readonly #early: SnapshotProvider[] = []
+
+  constructor(options: FetchOptions) {
+    this.#options = options
+  }
+
+  /** Runs the fetch (once). */
+  async run(): Promise<FetchedSnapshot> {
+    const options = this.#options
+    const candidate = await chooseSnapshot(options)
+    const { description } = candidate
+    const session = options.begin(candidate.index)
+    const assembly = new InOrderAssembly(description.size, session)
+    const transfer = new ChunkTransfer({
+      size: description.size,
+      chunkBytes: Math.max(1, Math.min(options.chunkBytes, MAX_SYNC_CHUNK)),
+      depth: Math.max(1, options.depth ?? DEFAULT_SYNC_DEPTH),
+      providers: candidate.providers,
+      request: (provider, offset, length) =>
+        provider.call({ t: 'sc', index: candidate.index, term: candidate.term, offset, length }),
+      accept: (offset, bytes) => assembly.add(offset, bytes),
+      ...(options.dropped === undefined ? {} : { dropped: options.dropped }),
+    })
+    this.#candidate = candidate
+    this.#transfer = transfer
+    for (const provider of this.#early.splice(0)) void this.#join(provider)
+    const served = await transfer.run()
+    const data = assembly.finish(description.digest, candidate.index)
+    return {
+      meta: { index: candidate.index, term: candidate.term, membership: description.membership },
+      description,
+      data,
+      session,
+      providers: served,
+    }
+  }
+
+  /** A peer reachable since the fetch started: it serves ranges too if it holds the same snapshot. */
+  offer(provider: SnapshotProvider): void {
+    if (this.#transfer === undefined) this.#early.push(provider)
+    else void this.#join(provider)
+  }
+
+  async #join(provider: SnapshotProvider): Promise<void> {
+    const candidate = this.#candidate as Candidate
+    if (candidate.providers.some((known) => known.peer === provider.peer)) return
+    let answer: BondMessage
+    try {
+      answer = await provider.call({ t: 'so' })
+    } catch {
+      return
+    }
+    const offer = answer.t === 'sO' ? answer.offer : null
+    if (offer === null || offer.index !== candidate.index || offer.term !== candidate.term) return
+    if (describe(offer.config)?.digest === candidate.description.digest) this.#transfer?.add(provider)
+  }
+}
+
+/** The description in an offer's config blob, or undefined when it is malformed. */
+function describe(config: Uint8Array): SnapshotDescription | undefined {
+  try {
+    return decodeSnapshotConfig(config)
+  } catch {
+    return undefined
   }
 }
 
@@ -156,10 +211,8 @@ async function chooseSnapshot(options: FetchOptions): Promise<Candidate> {
     if (settled.status !== 'fulfilled') continue
     const { provider, answer } = settled.value
     if (answer.t !== 'sO' || answer.offer === null || answer.offer.index < options.wanted.index) continue
-    let description: SnapshotDescription
-    try {
-      description = decodeSnapshotConfig(answer.offer.config)
-    } catch {
+    const description = describe(answer.offer.config)
+    if (description === undefined) {
       options.dropped?.(provider.peer, 'snapshot-malformed')
       continue
     }

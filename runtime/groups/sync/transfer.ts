@@ -35,6 +35,7 @@ export class ChunkTransfer {
   #running = 0
   #fatal: { readonly error: unknown } | undefined
   #wake: (() => void) | undefined
+  #done = false
 
   constructor(plan: TransferPlan) {
     this.#plan = plan
@@ -47,17 +48,29 @@ export class ChunkTransfer {
    * OfflineError when every peer was dropped first, or with what `accept` threw.
    */
   async run(): Promise<number> {
-    for (;;) {
-      if (this.#fatal !== undefined) throw this.#fatal.error
-      this.#dispatch()
-      if (this.#running === 0) break
-      await new Promise<void>((resolve) => {
-        this.#wake = resolve
-      })
+    try {
+      for (;;) {
+        if (this.#fatal !== undefined) throw this.#fatal.error
+        this.#dispatch()
+        if (this.#running === 0) break
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve
+        })
+      }
+    } finally {
+      this.#done = true
     }
     if (this.#queue.length > 0)
       throw new OfflineError('every peer serving the snapshot failed before it was complete')
     return this.#served.size
+  }
+
+  /** A peer that holds the snapshot too (it bonded during the transfer): it takes ranges from now on. */
+  add(provider: SnapshotProvider): void {
+    if (this.#done) return
+    for (const known of this.#healthy) if (known.peer === provider.peer) return
+    this.#healthy.add(provider)
+    this.#wake?.()
   }
 
   #dispatch(): void {

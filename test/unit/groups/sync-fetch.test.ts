@@ -18,6 +18,7 @@ import {
   bufferedRestore,
   type FetchOptions,
   fetchSnapshot,
+  SnapshotFetch,
   type SnapshotProvider,
   type SnapshotRequest,
   type SyncProblem,
@@ -268,6 +269,34 @@ describe('snapshot fetch', () => {
     const fetched = await fetchSnapshot(run)
     expect(fetched.providers).toBe(1)
     expect(run.drops).toEqual([['liar', 'snapshot-malformed']])
+  })
+
+  it('a peer bonded during the fetch serves ranges too, unless it holds another snapshot', async () => {
+    const chunks = machineChunks(80)
+    const store = await storeWith(chunks)
+    const other = await storeWith(machineChunks(80))
+    const late = peer('late', store)
+    const stranger = peer('stranger', other)
+    const { session, added } = recordingSession()
+    let fetch: SnapshotFetch | undefined
+    // The first peer offers the others once it has answered a few ranges (they bond meanwhile).
+    const first = peer('first', store, (_, answered) => {
+      if (answered === 2) for (const p of [late, stranger]) fetch?.offer(p)
+      return 'serve'
+    })
+    fetch = new SnapshotFetch(options([first], session, { depth: 2 }))
+    const fetched = await fetch.run()
+    expect(hex(added)).toEqual(hex(chunks))
+    expect(fetched.providers).toBe(2)
+    expect(late.answered()).toBeGreaterThan(0)
+    expect(stranger.answered()).toBe(0)
+    // Offered before the snapshot is chosen, it joins once it is.
+    const { session: again } = recordingSession()
+    const early = peer('early', store)
+    const second = new SnapshotFetch(options([peer('first', store)], again))
+    second.offer(early)
+    expect((await second.run()).providers).toBe(2)
+    expect(early.answered()).toBeGreaterThan(0)
   })
 
   it('any chunk size, depth and failure point gives the same chunks (property)', async () => {

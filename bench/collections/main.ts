@@ -109,6 +109,11 @@ export default defineBenchmark({
       default: 1_000_000,
       description: 'entries of the Map a late reader syncs',
     },
+    'sync-reps': {
+      type: 'number',
+      default: 3,
+      description: 'late readers that sync in turn, each a new process (rows: the median, with runs)',
+    },
   },
   full: { 'value-bytes': 100, 'min-ms': 3_000, inserts: 100_000 },
   async run(flags, { log, scope }) {

@@ -123,12 +123,20 @@ runChild<MemberIn, MemberOut>(async (parent) => {
           'mosaik_groups_snapshot_bytes_total',
           snapshotLabel(handle, 'fetched'),
         )
+        const phaseMs = async (phase: string) =>
+          1000 *
+          (await network.metrics.value('mosaik_groups_snapshot_sync_seconds', {
+            group: groupLabel(handle),
+            phase,
+          }))
         parent.send({
           type: 'reached',
           name: message.name,
           size: handle.size,
           snapshotBytes,
           ms: done - opened,
+          fetchMs: await phaseMs('fetch'),
+          restoreMs: await phaseMs('restore'),
         })
         break
       }
@@ -150,8 +158,13 @@ async function retryOffline<T>(write: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The `group` label of the collection's group metrics. */
+function groupLabel(handle: Handle): string {
+  return `${handle.name}/${handle.storeId.short}`
+}
+
 function snapshotLabel(handle: Handle, kind: string): Record<string, string> {
-  return { group: `${handle.name}/${handle.storeId.short}`, kind }
+  return { group: groupLabel(handle), kind }
 }
 
 /** True once this node saved a snapshot of the collection (counted by the group's metrics). */

@@ -32,5 +32,16 @@ export type MemberOut =
   | { type: 'filled'; name: string; version: number; ms: number; snapshotTakeMs: number }
   | { type: 'members'; voters: number; learners: number }
   | { type: 'reads'; name: string; perSecond: number; size: number }
-  /** `ms`: from opening the collection to caught up. */
-  | { type: 'reached'; name: string; size: number; snapshotBytes: number; ms: number }
+  /**
+   * `ms`: from opening the collection to caught up; `fetchMs` and `restoreMs`: the group's last
+   * snapshot sync phases (asking peers to verified bytes; building the state).
+   */
+  | {
+      type: 'reached'
+      name: string
+      size: number
+      snapshotBytes: number
+      ms: number
+      fetchMs: number
+      restoreMs: number
+    }

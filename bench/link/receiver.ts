@@ -5,8 +5,7 @@
 import type { Link } from '../../runtime/network/link.ts'
 import { Network } from '../../runtime/network/network.ts'
 import { type ParentChannel, runChild } from '../lib/child.ts'
-import { wallNow } from '../lib/clock.ts'
-import { LatencyRecorder } from '../lib/latency.ts'
+import { DeliveryCounter } from '../lib/delivery.ts'
 import { decodeDatum } from '../lib/payload.ts'
 import type { ReceiverIn, ReceiverOut } from './protocol.ts'
 import { BENCH_PROTOCOL, benchNetworkOptions } from './setup.ts'
@@ -15,29 +14,18 @@ type Parent = ParentChannel<ReceiverIn, ReceiverOut>
 type Expect = Extract<ReceiverIn, { type: 'expect' }>
 
 async function measure(parent: Parent, link: Link, run: Expect): Promise<void> {
-  const recorder = new LatencyRecorder(Math.max(0, run.count - run.warmup))
-  let received = 0
-  let outOfOrder = 0
-  let nextSeq = 0
-  let firstAt = 0
-  let lastAt = 0
+  const counter = new DeliveryCounter(run.count, run.warmup)
   const stop = new AbortController()
   void parent.receive('report', { signal: stop.signal }).then(
     () => link.abort(),
     () => undefined,
   )
   try {
-    while (received < run.count) {
+    while (counter.received < run.count) {
       const frame = await link.receiveEncoded()
       if (frame === null) break
       const datum = decodeDatum(frame)
-      const now = wallNow()
-      if (received === 0) firstAt = now
-      lastAt = now
-      received++
-      if (datum.seq !== nextSeq) outOfOrder++
-      nextSeq = datum.seq + 1
-      if (datum.seq >= run.warmup) recorder.record(now - datum.ts)
+      counter.record(datum.seq, datum.ts)
     }
   } catch {
     // Asked to report early (loss): report what arrived.
@@ -47,11 +35,11 @@ async function measure(parent: Parent, link: Link, run: Expect): Promise<void> {
   parent.send({
     type: 'done',
     run: run.run,
-    received,
-    firstAt,
-    lastAt,
-    outOfOrder,
-    latency: recorder.summary() ?? null,
+    received: counter.received,
+    firstAt: counter.firstAt,
+    lastAt: counter.lastAt,
+    outOfOrder: counter.outOfOrder,
+    latency: counter.latency(),
   })
   await link.close().catch(() => undefined)
 }

@@ -4,44 +4,28 @@
  */
 
 import type { ParentChannel } from '../lib/child.ts'
-import { wallNow } from '../lib/clock.ts'
-import { LatencyRecorder } from '../lib/latency.ts'
+import { DeliveryCounter } from '../lib/delivery.ts'
 import type { ReceiverIn, ReceiverOut } from './protocol.ts'
 
 type Done = Extract<ReceiverOut, { type: 'done' }>
 
 export class RunMeter {
   #expected = 0
-  #warmup = 0
-  #received = 0
-  #nextSeq = 0
-  #outOfOrder = 0
-  #lastReceiveAt = 0
-  #recorder = new LatencyRecorder()
+  #counter = new DeliveryCounter(0, 0)
   #cpuAtStart = process.cpuUsage()
   #onDone: ((done: Done) => void) | undefined
 
   /** Starts a run; `onDone` gets the report once every expected datum arrived (or `report()`). */
   start(expected: number, warmup: number, onDone: (done: Done) => void): void {
     this.#expected = expected
-    this.#warmup = warmup
-    this.#received = 0
-    this.#nextSeq = 0
-    this.#outOfOrder = 0
-    this.#lastReceiveAt = 0
-    this.#recorder = new LatencyRecorder(Math.max(16, expected - warmup))
+    this.#counter = new DeliveryCounter(expected, warmup)
     this.#onDone = onDone
     this.#cpuAtStart = process.cpuUsage()
   }
 
   record(seq: number, ts: number): void {
-    const now = wallNow()
-    this.#lastReceiveAt = now
-    this.#received++
-    if (seq !== this.#nextSeq) this.#outOfOrder++
-    this.#nextSeq = seq + 1
-    if (seq >= this.#warmup) this.#recorder.record(now - ts)
-    if (this.#received === this.#expected) this.report()
+    this.#counter.record(seq, ts)
+    if (this.#counter.received === this.#expected) this.report()
   }
 
   /** Reports the run as it stands (once). */
@@ -49,12 +33,13 @@ export class RunMeter {
     const onDone = this.#onDone
     if (onDone === undefined) return
     this.#onDone = undefined
+    const counter = this.#counter
     onDone({
       type: 'done',
-      received: this.#received,
-      lastReceiveAt: this.#lastReceiveAt,
-      outOfOrder: this.#outOfOrder,
-      latency: this.#recorder.summary() ?? null,
+      received: counter.received,
+      lastReceiveAt: counter.lastAt,
+      outOfOrder: counter.outOfOrder,
+      latency: counter.latency(),
       cpuMs: cpuMsSince(this.#cpuAtStart),
     })
   }

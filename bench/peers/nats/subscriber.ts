@@ -4,8 +4,7 @@
  */
 import { connect, type NatsConnection, type Subscription } from 'nats'
 import { type ParentChannel, runChild } from '../../lib/child.ts'
-import { wallNow } from '../../lib/clock.ts'
-import { LatencyRecorder } from '../../lib/latency.ts'
+import { DeliveryCounter } from '../../lib/delivery.ts'
 import { decodeDatum } from '../../lib/payload.ts'
 import type { SubscriberIn, SubscriberOut } from './protocol.ts'
 
@@ -30,21 +29,22 @@ function connectionCache(parent: Parent): (server: string) => Promise<NatsConnec
 
 /** Receives one run's datums; resolves after reporting `done` (all arrived, or asked to report). */
 async function measure(parent: Parent, nc: NatsConnection, run: MeasureRun): Promise<void> {
-  const recorder = new LatencyRecorder(Math.max(0, run.expected - run.warmup))
+  const counter = new DeliveryCounter(run.expected, run.warmup)
   const finished = Promise.withResolvers<void>()
   const stopWaiting = new AbortController()
-  let received = 0
-  let outOfOrder = 0
-  let nextSeq = 0
-  let firstReceiveAt = 0
-  let lastReceiveAt = 0
   let subscription: Subscription | undefined
   const report = (): void => {
     if (stopWaiting.signal.aborted) return
     stopWaiting.abort()
     subscription?.unsubscribe()
-    const latency = recorder.summary() ?? null
-    parent.send({ type: 'done', received, firstReceiveAt, lastReceiveAt, outOfOrder, latency })
+    parent.send({
+      type: 'done',
+      received: counter.received,
+      firstReceiveAt: counter.firstAt,
+      lastReceiveAt: counter.lastAt,
+      outOfOrder: counter.outOfOrder,
+      latency: counter.latency(),
+    })
     finished.resolve()
   }
   subscription = nc.subscribe(run.subject, {
@@ -52,14 +52,8 @@ async function measure(parent: Parent, nc: NatsConnection, run: MeasureRun): Pro
       try {
         if (err !== null) throw err
         const datum = decodeDatum(msg.data)
-        const now = wallNow()
-        if (received === 0) firstReceiveAt = now
-        lastReceiveAt = now
-        received++
-        if (datum.seq !== nextSeq) outOfOrder++
-        nextSeq = datum.seq + 1
-        if (datum.seq >= run.warmup) recorder.record(now - datum.ts)
-        if (received === run.expected) report()
+        counter.record(datum.seq, datum.ts)
+        if (counter.received === run.expected) report()
       } catch (failure) {
         parent.fail(failure)
       }

@@ -284,12 +284,12 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
       const batch = this.#takeBatch()
       let more: boolean
       try {
-        more = this.#stream.send(batch)
+        more = this.#stream.send(batch.bytes)
       } catch (err) {
         this.#fail(asError(err, 'stream write failed'))
         return
       }
-      this.#count('framesSent', 'bytesSent', batch.frames, batch.length)
+      this.#count('framesSent', 'bytesSent', batch.frames, batch.bytes.length)
       this.#admitPending()
       this.#writing = !more || this.#stream.writableNeedsDrain
     }
@@ -302,8 +302,11 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
     this.#flush()
   }
 
-  /** Up to `batchBytes` of queued frames (at least one), copied into one buffer. */
-  #takeBatch(): Uint8Array & { frames: number } {
+  /**
+   * Up to `batchBytes` of queued frames (at least one), copied into one buffer. The buffer comes
+   * from Node's pool when small and is not zero-filled: every byte is written here.
+   */
+  #takeBatch(): { bytes: Uint8Array; frames: number } {
     let size = 0
     let frames = 0
     const parts: Uint8Array[] = []
@@ -316,16 +319,14 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
       frames++
     }
     this.#queueBytes -= size
-    const batch = new Uint8Array(size) as Uint8Array & { frames: number }
-    const view = new DataView(batch.buffer)
+    const batch = Buffer.allocUnsafe(size)
     let offset = 0
     for (const part of parts) {
-      view.setUint32(offset, part.length, false)
+      batch.writeUInt32BE(part.length, offset)
       batch.set(part, offset + FRAME_HEADER_BYTES)
       offset += FRAME_HEADER_BYTES + part.length
     }
-    batch.frames = frames
-    return batch
+    return { bytes: batch, frames }
   }
 
   /** Moves senders waiting for room into the queue, in order, while they fit. */

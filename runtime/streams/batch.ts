@@ -30,17 +30,19 @@ export function batchSize(count: number, payloadBytes: number): number {
   return HEADER_BYTES + count * LENGTH_BYTES + payloadBytes
 }
 
-/** Encodes `datums` (already msgpack) as one data frame whose first datum has number `seq`. */
+/**
+ * Encodes `datums` (already msgpack) as one data frame whose first datum has number `seq`. The
+ * frame comes from Node's buffer pool when small and is not zero-filled: every byte is written.
+ */
 export function encodeBatch(seq: number, datums: readonly Uint8Array[], payloadBytes: number): Uint8Array {
-  const frame = new Uint8Array(batchSize(datums.length, payloadBytes))
-  const view = new DataView(frame.buffer)
+  const frame = Buffer.allocUnsafe(batchSize(datums.length, payloadBytes))
   frame[0] = BATCH_MARKER
-  view.setUint32(1, Math.floor(seq / U32), false)
-  view.setUint32(5, seq >>> 0, false)
-  view.setUint32(9, datums.length, false)
+  frame.writeUInt32BE(Math.floor(seq / U32), 1)
+  frame.writeUInt32BE(seq >>> 0, 5)
+  frame.writeUInt32BE(datums.length, 9)
   let offset = HEADER_BYTES
   for (const datum of datums) {
-    view.setUint32(offset, datum.length, false)
+    frame.writeUInt32BE(datum.length, offset)
     frame.set(datum, offset + LENGTH_BYTES)
     offset += LENGTH_BYTES + datum.length
   }

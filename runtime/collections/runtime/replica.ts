@@ -4,7 +4,8 @@
  * - `apply` runs each committed command, decoded from the log bytes, at its log index — on every
  *   replica, the proposer included. A rejected command (bad index, invalid value from the wire) is
  *   thrown, so only the proposer's `execute` sees the typed error; the others count it and go on.
- * - `snapshot` lays the state out as snapshot batches of a fixed number of items. Every replica
+ * - `snapshot` lays the state out as snapshot batches of a fixed number of items, encoded lazily
+ *   (the group encodes them in slices after taking the snapshot). Every replica
  *   uses the same batch size (it feeds the StoreId), so replicas hold byte-identical snapshots at
  *   the same index and a joiner fetches one snapshot from several of them.
  * - `restore` reassembles the batches, validating every item against the schemas.
@@ -113,11 +114,11 @@ export class Replica<S extends AnyState> implements GroupStateMachine {
     }
   }
 
-  snapshot(): readonly Uint8Array[] {
+  /** The state now, as batches encoded only when iterated (the source is a persistent copy). */
+  snapshot(): Iterable<Uint8Array> {
     const source = this.#state.snapshot()
-    const batches = [...source.batches(this.#batchSize)]
     this.#metrics?.snapshot('taken', source.count)
-    return batches
+    return { [Symbol.iterator]: () => source.batches(this.#batchSize) }
   }
 
   restore(chunks: readonly Uint8Array[], index: number): void {

@@ -37,7 +37,7 @@ import type {
   SoftState,
 } from '../raft/types.ts'
 import type { LogStore, SnapshotData } from '../storage/types.ts'
-import { joinSnapshot, snapshotDigest, splitSnapshot } from './snapshot-blob.ts'
+import { encodeSnapshot, snapshotDigest, splitSnapshot } from './snapshot-blob.ts'
 
 /** What applying one committed command produced. */
 export type ApplyOutcome =
@@ -48,8 +48,8 @@ export type ApplyOutcome =
 export interface DriverMachine {
   /** Applies a committed command entry's payload; a throw is that command's (deterministic) failure. */
   apply(payload: Uint8Array, index: number, term: number): unknown
-  /** The state as snapshot chunks (deterministic bytes for equal states). */
-  snapshot(): readonly Uint8Array[]
+  /** The state now as snapshot chunks (deterministic bytes for equal states); may be lazy. */
+  snapshot(): Iterable<Uint8Array>
   /** Replaces the state with the one in `chunks`, taken at `index`. */
   restore(chunks: readonly Uint8Array[], index: number): void
 }
@@ -127,7 +127,11 @@ export class RaftDriver {
   #closed = false
   #savingSnapshot = false
   /** The newest captured snapshot waiting to be saved. */
-  #nextSnapshot: { meta: SnapshotMeta; config: Uint8Array; data: Uint8Array } | null = null
+  #nextSnapshot: {
+    meta: SnapshotMeta
+    formation: Formation | null
+    chunks: Iterable<Uint8Array>
+  } | null = null
   readonly #installs = new Map<number, PendingInstall>()
 
   private constructor(init: DriverInit, node: RaftNode, restored: Restored) {
@@ -324,19 +328,14 @@ export class RaftDriver {
   }
 
   /**
-   * Captures the machine now (synchronously, between two entries) and saves it in the background.
-   * While a save runs, the newest capture waits and is saved next; older ones are superseded.
+   * Captures the machine now (between two entries: O(1) for a machine whose `snapshot()` is lazy
+   * over a persistent copy of its state) and encodes and saves it in the background, in slices that
+   * let the event loop run. While a save runs, the newest capture waits and is saved next; older
+   * ones are superseded.
    */
   #takeSnapshot(entry: Entry): void {
-    const data = joinSnapshot(this.#init.machine.snapshot())
     const meta: SnapshotMeta = { index: entry.index, term: entry.term, membership: this.#membership }
-    const config = encodeSnapshotConfig({
-      membership: meta.membership,
-      formation: this.#init.formation(),
-      digest: snapshotDigest(data),
-      size: data.length,
-    })
-    this.#nextSnapshot = { meta, config, data }
+    this.#nextSnapshot = { meta, formation: this.#init.formation(), chunks: this.#init.machine.snapshot() }
     if (!this.#savingSnapshot) void this.#saveSnapshots()
   }
 
@@ -345,11 +344,15 @@ export class RaftDriver {
     try {
       for (let next = this.#nextSnapshot; next !== null && !this.#closed; next = this.#nextSnapshot) {
         this.#nextSnapshot = null
-        const { meta, config, data } = next
-        await this.store.saveSnapshot({ index: meta.index, term: meta.term, config }, data)
+        const { meta, formation, chunks } = next
+        const encoded = await encodeSnapshot(chunks, () => this.#closed)
+        if (encoded === null) return
+        const { pieces, digest, size } = encoded
+        const config = encodeSnapshotConfig({ membership: meta.membership, formation, digest, size })
+        await this.store.saveSnapshot({ index: meta.index, term: meta.term, config }, pieces)
         if (this.#closed) return
         this.#node.snapshotSaved(meta)
-        this.#init.events.snapshotSaved(meta.index, data.length)
+        this.#init.events.snapshotSaved(meta.index, size)
         const through = meta.index - this.#init.compactionMargin
         if (through > this.store.firstIndex - 1) await this.store.compact(through)
       }

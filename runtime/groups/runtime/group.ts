@@ -354,7 +354,7 @@ export class Group implements AsyncDisposable {
 
   async #start(): Promise<void> {
     const network = this.#host.network
-    this.#initial = this.#spec.machine.snapshot()
+    this.#initial = [...this.#spec.machine.snapshot()]
     const store = await openStore(this.#spec.storage)
     this.#store = store
     this.#lifecycle.defer(() => this.#store?.close())

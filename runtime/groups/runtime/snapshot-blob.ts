@@ -19,6 +19,43 @@ export function joinSnapshot(chunks: readonly Uint8Array[]): Uint8Array {
   return Buffer.concat(frames)
 }
 
+/** A snapshot blob in pieces (one frame each), with its digest and size. */
+export interface EncodedSnapshot {
+  readonly pieces: readonly Uint8Array[]
+  readonly digest: string
+  readonly size: number
+}
+
+/** Most time spent encoding a snapshot before the event loop gets a turn (ms). */
+const SLICE_MS = 4
+
+/**
+ * `joinSnapshot` for a large state without holding the event loop: the chunks are taken one at a
+ * time (a lazy iterable encodes each only when asked), framed and hashed, and the event loop gets a
+ * turn every `SLICE_MS`. Resolves with null when `stopped()` is true at one of those turns.
+ */
+export async function encodeSnapshot(
+  chunks: Iterable<Uint8Array>,
+  stopped: () => boolean,
+): Promise<EncodedSnapshot | null> {
+  const pieces: Uint8Array[] = []
+  const hash = snapshotHasher()
+  let size = 0
+  let slice = performance.now()
+  for (const chunk of chunks) {
+    const frame = encodeFrame(chunk, MAX_SNAPSHOT_CHUNK)
+    pieces.push(frame)
+    hash.update(frame)
+    size += frame.length
+    if (performance.now() - slice >= SLICE_MS) {
+      await new Promise((resolve) => setImmediate(resolve))
+      if (stopped()) return null
+      slice = performance.now()
+    }
+  }
+  return { pieces, digest: hash.digest(), size }
+}
+
 /** The chunks of a blob; throws DecodeError for a truncated or oversized frame. */
 export function splitSnapshot(blob: Uint8Array): Uint8Array[] {
   const decoder = new FrameDecoder(MAX_SNAPSHOT_CHUNK)

@@ -18,8 +18,12 @@ import type { LeadershipPreference as CoreLeadership } from '../raft/config.ts'
 export interface GroupStateMachine {
   /** Applies a committed command. The return value is handed to the proposer's `execute`. */
   apply(command: unknown, context: ApplyContext): unknown
-  /** The whole state as chunks; equal states must give equal bytes. Called between commands. */
-  snapshot(): readonly Uint8Array[]
+  /**
+   * The whole state as chunks; equal states must give equal bytes. Called between commands. It may
+   * be lazy — chunks encoded as they are iterated, later, while commands are applied — as long as it
+   * yields the state of the moment of the call (e.g. from a persistent copy).
+   */
+  snapshot(): Iterable<Uint8Array>
   /** Replaces the whole state with `chunks` from `snapshot()` on any replica, taken at `index`. */
   restore(chunks: readonly Uint8Array[], index: number): void
   /**

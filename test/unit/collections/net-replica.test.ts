@@ -82,15 +82,15 @@ describe('collection replica', () => {
     for (const [i, key] of ['d', 'b', 'a', 'e', 'c', 'f', 'g'].entries()) {
       for (const r of [a, b]) apply(r, { op: 'insert', key, value: i }, i + 1)
     }
-    const chunks = a.snapshot()
+    const chunks = [...a.snapshot()]
     expect(chunks.length).toBe(3)
-    expect(hex(b.snapshot())).toEqual(hex(chunks))
+    expect(hex([...b.snapshot()])).toEqual(hex(chunks))
     const joiner = replica()
     const events: unknown[] = []
     joiner.subscribe((event) => events.push(event.type))
     joiner.restore(chunks, 9)
     expect([...joiner.state.view().keys()]).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g'])
-    expect(hex(joiner.snapshot())).toEqual(hex(chunks))
+    expect(hex([...joiner.snapshot()])).toEqual(hex(chunks))
     expect(events).toEqual(['restored'])
   })
 
@@ -101,13 +101,13 @@ describe('collection replica', () => {
     const header = decode(batch as Uint8Array) as unknown[]
     const bad = encode([...header.slice(0, 5), ['a', 'not an integer']])
     expect(() => replica().restore([bad], 1)).toThrow(/invalid items/)
-    expect(() => replica().restore(source.snapshot(), 0)).toThrow(/cannot be the state/)
+    expect(() => replica().restore([...source.snapshot()], 0)).toThrow(/cannot be the state/)
     expect(() => replica().restore([], 1)).toThrow(/at least one batch/)
   })
 
   it('a restore to an older state (a merge) replaces the state and keeps listeners', () => {
     const r = replica()
-    const empty = r.snapshot()
+    const empty = [...r.snapshot()]
     apply(r, { op: 'insert', key: 'a', value: 1 }, 4)
     const events: string[] = []
     r.subscribe((event) => events.push(event.type))

@@ -1,7 +1,8 @@
 /**
  * The replicated double-ended PriorityQueue state machine.
  *
- * Two B+ trees hold the same frozen entries: one by encoded key, one by `(priority, encoded key)`.
+ * Two B+ trees hold the same frozen entries: one by encoded key (a `KeyedStore`, whose hash index
+ * serves `get`/`has`/`priorityOf`), one by `(priority, encoded key)`.
  * Entries are therefore totally ordered — by priority, ties by canonical key order — so `min()`,
  * `max()`, iteration and eviction are the same on every replica (mosaik picked an arbitrary key of
  * the bucket, §1.5).

@@ -64,8 +64,7 @@ export interface MatcherFillsAfterInput {
   limit: number;
 }
 
-export interface MatcherStatsInput {
-}
+export type MatcherStatsInput = Record<string, never>;
 
 /** A limit order; what does not match at once rests in the book. */
 export interface Order {

@@ -143,7 +143,7 @@ export class SnapshotFetch {
   /** Runs the fetch (once). */
   async run(): Promise<FetchedSnapshot> {
     const options = this.#options
-    const candidate = await chooseSnapshot(options)
+    const candidate = await chooseSnapshot(options, (late) => this.offer(late))
     const { description } = candidate
     const session = options.begin(candidate.index)
     const assembly = new InOrderAssembly(description.size, session)
@@ -201,15 +201,59 @@ function describe(config: Uint8Array): SnapshotDescription | undefined {
   }
 }
 
-/** Asks every provider what it holds and picks the newest snapshot the most peers hold. */
-async function chooseSnapshot(options: FetchOptions): Promise<Candidate> {
-  const answers = await Promise.allSettled(
-    options.providers.map(async (provider) => ({ provider, answer: await provider.call({ t: 'so' }) })),
-  )
+/** After the first usable offer, how long the other peers have to answer before the choice (ms). */
+const OFFER_GRACE_MS = 50
+
+interface Answer {
+  readonly provider: SnapshotProvider
+  readonly answer: BondMessage
+}
+
+/**
+ * Asks every provider what it holds. Resolves once all answered or failed, or `OFFER_GRACE_MS`
+ * after the first offer of a snapshot at or after the wanted index: one slow peer must not hold the
+ * sync up for a whole request deadline. Providers answering later go to `late`.
+ */
+function askOffers(options: FetchOptions, late: (provider: SnapshotProvider) => void): Promise<Answer[]> {
+  const { providers, wanted } = options
+  return new Promise((resolve) => {
+    const answers: Answer[] = []
+    let pending = providers.length
+    let decided = false
+    let grace: NodeJS.Timeout | undefined
+    const decide = (): void => {
+      if (decided) return
+      decided = true
+      clearTimeout(grace)
+      resolve(answers)
+    }
+    if (pending === 0) decide()
+    for (const provider of providers) {
+      provider
+        .call({ t: 'so' })
+        .then(
+          (answer) => {
+            if (decided) return late(provider)
+            answers.push({ provider, answer })
+            const usable = answer.t === 'sO' && answer.offer !== null && answer.offer.index >= wanted.index
+            if (usable) grace ??= setTimeout(decide, OFFER_GRACE_MS)
+          },
+          () => undefined,
+        )
+        .finally(() => {
+          if (--pending === 0) decide()
+        })
+    }
+  })
+}
+
+/** Asks the providers what they hold and picks the newest snapshot the most peers hold. */
+async function chooseSnapshot(
+  options: FetchOptions,
+  late: (provider: SnapshotProvider) => void,
+): Promise<Candidate> {
   const byKey = new Map<string, Candidate>()
-  for (const settled of answers) {
-    if (settled.status !== 'fulfilled') continue
-    const { provider, answer } = settled.value
+  for (const { provider, answer } of await askOffers(options, late)) {
     if (answer.t !== 'sO' || answer.offer === null || answer.offer.index < options.wanted.index) continue
     const description = describe(answer.offer.config)
     if (description === undefined) {

@@ -299,6 +299,27 @@ describe('snapshot fetch', () => {
     expect(early.answered()).toBeGreaterThan(0)
   })
 
+  it('a peer slow to say what it holds does not hold the fetch up', async () => {
+    const chunks = machineChunks(20)
+    const store = await storeWith(chunks)
+    const { promise: released, resolve: release } = Promise.withResolvers<void>()
+    const fast = peer('fast', store)
+    let asked = 0
+    const slow: SnapshotProvider = {
+      peer: 'slow',
+      call: async (request) => {
+        if (request.t === 'so' && asked++ === 0) await released
+        return fast.call(request)
+      },
+    }
+    const { session, added } = recordingSession()
+    // It would never finish if it waited for every offer: the slow one is released only after.
+    const fetched = await fetchSnapshot(options([slow, fast], session))
+    release()
+    expect(hex(added)).toEqual(hex(chunks))
+    expect(fetched.providers).toBe(1)
+  })
+
   it('any chunk size, depth and failure point gives the same chunks (property)', async () => {
     const chunks = machineChunks(25, 2_000)
     const store = await storeWith(chunks)

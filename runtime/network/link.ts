@@ -93,6 +93,12 @@ type FrameWaiter = {
   active: boolean
 }
 
+/** Lets the transport send what one flush hands over as one write (see Network). */
+export interface WriteCoalescing {
+  cork(): void
+  uncork(): void
+}
+
 export class Link implements AsyncIterable<unknown>, AsyncDisposable {
   /** The remote peer. */
   readonly peer: PeerId
@@ -106,6 +112,7 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
   readonly #stream: Stream
   readonly #options: Required<LinkOptions>
   readonly #shared: LinkCounters | undefined
+  readonly #writes: WriteCoalescing | undefined
   readonly #stats: LinkCounters = { framesSent: 0, bytesSent: 0, framesReceived: 0, bytesReceived: 0 }
   readonly #resolveDone: (err: Error | undefined) => void
 
@@ -139,7 +146,14 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
   /** Wraps an open libp2p stream. Normally created by `Network.connect` and `Network.handle`. */
   constructor(
     stream: Stream,
-    init: { peer: PeerId; direction: 'inbound' | 'outbound'; options?: LinkOptions; counters?: LinkCounters },
+    init: {
+      peer: PeerId
+      direction: 'inbound' | 'outbound'
+      options?: LinkOptions
+      counters?: LinkCounters
+      /** How to coalesce the transport's writes of one flush, when it can. */
+      writes?: WriteCoalescing | undefined
+    },
   ) {
     this.#stream = stream
     this.peer = init.peer
@@ -147,6 +161,7 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
     this.direction = init.direction
     this.#options = { ...DEFAULTS, ...init.options }
     this.#shared = init.counters
+    this.#writes = init.writes
     this.#decoder = new FrameDecoder(this.#options.maxFrameSize)
     const { promise, resolve } = Promise.withResolvers<Error | undefined>()
     this.done = promise
@@ -280,6 +295,16 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
 
   readonly #flush = (): void => {
     this.#flushScheduled = false
+    this.#writes?.cork()
+    try {
+      this.#writeQueued()
+    } finally {
+      this.#writes?.uncork()
+    }
+    this.#notifyIdle()
+  }
+
+  #writeQueued(): void {
     while (!this.#writing && this.#queue.length > 0 && this.#error === undefined) {
       const batch = this.#takeBatch()
       let more: boolean
@@ -293,7 +318,6 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
       this.#admitPending()
       this.#writing = !more || this.#stream.writableNeedsDrain
     }
-    this.#notifyIdle()
   }
 
   readonly #onDrain = (): void => {
@@ -497,11 +521,14 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
   readonly #release = (): void => {
     this.#holding = false
     if (this.#paused || this.#stream.readStatus !== 'paused') return
+    this.#writes?.cork() // the window update the muxer sends on resume is one write too
     try {
       this.#stream.resume()
     } catch {
       // The muxer could not send the window update because the stream is closing under us; the
       // link learns of the close from the stream's own event.
+    } finally {
+      this.#writes?.uncork()
     }
   }
 

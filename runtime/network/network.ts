@@ -8,6 +8,7 @@
  * const link = await network.connect(otherPeerId, '/mosaik/echo/1')
  * ```
  */
+
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Collections } from '../collections/runtime/collections.ts'
@@ -33,6 +34,7 @@ import { Link, type LinkCounters, type LinkOptions } from './link.ts'
 import { createNode } from './node.ts'
 import { checkMultiaddrs, DEFAULT_LISTEN, type NetworkOptions, resolveDht } from './options.ts'
 import { assertProtocolId } from './protocols.ts'
+import { coalescedWrites } from './write-coalescing.ts'
 
 /** Receives every inbound link of a protocol. The handler owns the link (close or abort it when done). */
 export type LinkHandler = (link: Link) => void | Promise<void>
@@ -355,7 +357,12 @@ export class Network implements AsyncDisposable {
     direction: 'inbound' | 'outbound',
     options?: LinkOptions,
   ): Link {
-    const init = { peer: connection.remotePeer.toString(), direction, counters: this.#counters }
+    const init = {
+      peer: connection.remotePeer.toString(),
+      direction,
+      counters: this.#counters,
+      writes: coalescedWrites(connection),
+    }
     const link = new Link(stream, options ? { ...init, options } : init)
     this.#counters.opened++
     this.#links.add(link)

@@ -9,6 +9,7 @@ import { FrameDecoder } from '../../primitives/framing.ts'
 import { MAX_SNAPSHOT_CHUNK, snapshotHasher } from '../runtime/snapshot-blob.ts'
 import type { RestoreSession } from '../runtime/spec.ts'
 
+/** The in-order consumer of one snapshot's ranges (see the module comment). */
 export class InOrderAssembly {
   readonly #size: number
   readonly #session: RestoreSession

@@ -5,9 +5,10 @@
  * Replicas snapshot at the same indexes and their machines are deterministic, so peers holding the
  * snapshot at one index hold the same bytes (their offers carry its digest). The fetcher asks every
  * bonded peer what it holds, picks the newest snapshot at or after the wanted index that the most
- * peers hold, and spreads its byte ranges over those peers with several requests in flight per peer
- * (`ChunkTransfer`), lowest ranges first. A peer that fails, times out or answers with a malformed
- * chunk is dropped and its ranges go to the others.
+ * peers hold (without waiting long for slow answers), and spreads its byte ranges over those peers
+ * with several requests in flight per peer (`ChunkTransfer`), lowest ranges first; peers that answer
+ * or bond later join if they hold the same snapshot. A peer that fails, times out or answers with a
+ * malformed chunk is dropped and its ranges go to the others.
  *
  * The bytes are consumed in order as they arrive (`InOrderAssembly`): hashed, cut into the
  * machine's chunks and handed to a `RestoreSession`, so decoding and validating the state overlaps
@@ -95,6 +96,7 @@ export interface FetchedSnapshot {
  */
 export type SyncProblem = 'snapshot-malformed' | 'snapshot-peer-lost'
 
+/** What a fetch needs: the wanted index, the peers to ask, and where the state goes. */
 export interface FetchOptions {
   /** The core asked for this index or later. */
   readonly wanted: SnapshotMeta

@@ -10,6 +10,7 @@ import { OfflineError } from '../../primitives/errors.ts'
 import type { BondMessage } from '../wire/bond.ts'
 import type { SnapshotProvider, SyncProblem } from './snapshot-sync.ts'
 
+/** What one transfer fetches, from whom, and where the bytes go. */
 export interface TransferPlan {
   /** Bytes of the snapshot. */
   readonly size: number
@@ -25,6 +26,7 @@ export interface TransferPlan {
   dropped?(peer: string, why: SyncProblem): void
 }
 
+/** One run of the schedule described in the module comment. */
 export class ChunkTransfer {
   readonly #plan: TransferPlan
   /** Chunks not requested yet (or given back by a dropped peer), ascending. */

@@ -14,7 +14,7 @@ import { mapOf, nodes, opts, T } from './helpers.ts'
 const ENTRIES = 200_000
 const TIMING: Partial<GroupTiming> = { snapshotEvery: 1_000, compactionMargin: 5 }
 
-/** A counter of `network` for the collection group `group`, by its extra labels. */
+/** The value of a metric of `network` for one combination of labels. */
 function counter(network: Network, name: string, labels: Record<string, string>): Promise<number> {
   return network.metrics.value(name, labels)
 }

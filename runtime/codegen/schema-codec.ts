@@ -476,11 +476,22 @@ interface ObjectShape {
 /**
  * A function returning an object literal with the declared keys: every decoded object of the shape
  * then has one hidden class from the start, instead of growing key by key. The names are embedded
- * as JSON string literals, so no name can break out of the literal.
+ * as JSON string literals, so no name can break out of the literal. Where code generation from
+ * strings is disallowed (`--disallow-code-generation-from-strings`), objects are built key by key.
  */
 function objectBuilder(names: readonly string[]): ObjectShape['build'] {
   const entries = names.map((name, i) => `${JSON.stringify(name)}: f[${i}]`).join(', ')
-  return new Function('f', `return { ${entries} }`) as ObjectShape['build']
+  try {
+    return new Function('f', `return { ${entries} }`) as ObjectShape['build']
+  } catch {
+    return (fields) => {
+      const result: Record<string, unknown> = {}
+      names.forEach((name, i) => {
+        result[name] = fields[i]
+      })
+      return result
+    }
+  }
 }
 
 function encodeKey(name: string): Uint8Array {

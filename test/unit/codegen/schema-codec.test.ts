@@ -3,6 +3,8 @@
  * oracle. Whatever the compiled encoder writes decodes (generically) to what the generic encoder's
  * bytes decode to, and the compiled decoder either agrees with the generic decoder or hands over.
  */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import type { CanonicalSchema } from '../../../runtime/codegen/descriptors.ts'
@@ -216,6 +218,20 @@ describe('compiled codec boundaries', () => {
     const bad = Uint8Array.from(encode({ data: new Uint8Array(0), kind: 'Zb', seq: 1, src: 's', ts: 0 }))
     bad[bad.indexOf(0x5a)] = 0xff // 'Z' of "Zb" becomes a byte that is never UTF-8
     expect(codec.decode(bad)).toBe(FALLBACK)
+  })
+
+  it('still decodes where code generation from strings is disallowed', async () => {
+    const module = new URL('../../../runtime/codegen/schema-codec.ts', import.meta.url).href
+    const script = `
+      const { compileSchemaCodec } = await import(${JSON.stringify(module)})
+      const codec = compileSchemaCodec({ properties: { a: { type: 'string' }, b: { type: 'number' } }, type: 'object' })
+      console.log(JSON.stringify(codec.decode(codec.encode({ a: 'x', b: 2 }))))`
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--disallow-code-generation-from-strings', '--input-type=module', '-e', script],
+      { encoding: 'utf8' },
+    )
+    expect(JSON.parse(stdout)).toEqual({ a: 'x', b: 2 })
   })
 
   it('compiles no codec for schemas with unions, records or 64-bit integers', () => {

@@ -148,8 +148,9 @@ export class SnapshotFetch {
     const candidate = await chooseSnapshot(options, (late) => this.offer(late))
     const { description } = candidate
     const session = options.begin(candidate.index)
-    const assembly = new InOrderAssembly(description.size, session)
-    const transfer = new ChunkTransfer({
+    let transfer: ChunkTransfer | undefined
+    const assembly = new InOrderAssembly(description.size, session, (error) => transfer?.abort(error))
+    transfer = new ChunkTransfer({
       size: description.size,
       chunkBytes: Math.max(1, Math.min(options.chunkBytes, MAX_SYNC_CHUNK)),
       depth: Math.max(1, options.depth ?? DEFAULT_SYNC_DEPTH),
@@ -163,7 +164,7 @@ export class SnapshotFetch {
     this.#transfer = transfer
     for (const provider of this.#early.splice(0)) void this.#join(provider)
     const served = await transfer.run()
-    const data = assembly.finish(description.digest, candidate.index)
+    const data = await assembly.finish(description.digest, candidate.index)
     return {
       meta: { index: candidate.index, term: candidate.term, membership: description.membership },
       description,

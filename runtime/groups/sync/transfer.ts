@@ -67,6 +67,13 @@ export class ChunkTransfer {
     return this.#served.size
   }
 
+  /** Ends the transfer with `error` (the bytes cannot be used): `run` rejects with it. */
+  abort(error: Error): void {
+    if (this.#done || this.#fatal !== undefined) return
+    this.#fatal = { error }
+    this.#wake?.()
+  }
+
   /** A peer that holds the snapshot too (it bonded during the transfer): it takes ranges from now on. */
   add(provider: SnapshotProvider): void {
     if (this.#done) return

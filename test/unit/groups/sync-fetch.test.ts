@@ -238,6 +238,21 @@ describe('snapshot fetch', () => {
     )
   })
 
+  it('a refused chunk stops the transfer: the rest is not fetched', async () => {
+    const store = await storeWith(machineChunks(200, 900))
+    const only = peer('a', store)
+    const session: RestoreSession = {
+      add: () => {
+        throw new ProtocolError('refused at once')
+      },
+      finish: () => undefined,
+    }
+    await expect(fetchSnapshot(options([only], session, { depth: 1 }))).rejects.toMatchObject({
+      code: 'ERR_PROTOCOL',
+    })
+    expect(only.answered()).toBeLessThan(20)
+  })
+
   it('picks the newest snapshot at or after the wanted index that the most peers hold', async () => {
     const older = await storeWith(machineChunks(5), 5)
     const current = machineChunks(10)

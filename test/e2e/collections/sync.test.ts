@@ -4,10 +4,12 @@
  * installs a snapshot fetched in batches from several peers, then follows the log. Every replica
  * ends with the same entries and byte-identical snapshots.
  */
+import { setTimeout as delay } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import type { CollectionHandleBase, MapReader, MapWriter } from '../../../runtime/codegen-v1.ts'
 import type { GroupTiming } from '../../../runtime/groups/profiles.ts'
 import type { Network } from '../../../runtime/network/network.ts'
+import { scaled } from '../../../runtime/primitives/time.ts'
 import { cellOf, isMember, mapOf, nodes, onceOf, opts, queueOf, setOf, T, until, vecOf } from './helpers.ts'
 
 /** Snapshots every 20 entries, 5 kept behind: a joiner after ~30 entries needs a snapshot. */
@@ -19,10 +21,22 @@ const LONG = process.env.MOSAIK_LONG !== undefined
 async function transfers(
   network: Network,
   handle: CollectionHandleBase<unknown, unknown>,
-  kind: 'fetched' | 'served' = 'fetched',
+  kind: 'fetched' | 'served' | 'saved' = 'fetched',
 ): Promise<number> {
   const group = `${handle.name}/${handle.storeId.short}`
   return network.metrics.value('mosaik_groups_snapshot_transfers_total', { group, kind })
+}
+
+/** Waits until `network` saved a snapshot of the collection of `handle`. */
+async function snapshotSaved(
+  network: Network,
+  handle: CollectionHandleBase<unknown, unknown>,
+): Promise<void> {
+  const deadline = Date.now() + scaled(60_000)
+  while ((await transfers(network, handle, 'saved')) === 0) {
+    if (Date.now() > deadline) throw new Error(`${handle.name}: no snapshot saved`)
+    await delay(5)
+  }
 }
 
 /** Writes `count` entries in commands of `per` entries; returns the last version. */
@@ -197,6 +211,9 @@ describe('snapshot sync of a late joiner', () => {
     await w.when.online(T())
     await fill(w, 0, entries, 20_000)
     const version = await passSnapshotAt(w, 1_000)
+    // The writer encodes and saves the snapshot in the background; until then its log is whole and
+    // a joiner would replay it instead.
+    await snapshotSaved(n0 as Network, w)
     const r = handle.reader(n1 as never, options)
     // Reads during the sync never see a partial state: the snapshot is installed at once.
     const sizes = new Set<number>()

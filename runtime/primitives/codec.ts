@@ -37,15 +37,25 @@ export function decode(bytes: Uint8Array): unknown {
   return value
 }
 
-/** msgpackr decodes the reserved byte 0xc1 to a sentinel object instead of failing; find it. */
+/**
+ * msgpackr decodes the reserved byte 0xc1 to a sentinel object instead of failing; find it. The
+ * sentinel is an object, so primitives are skipped without a call: large decoded arrays (snapshot
+ * batches) are mostly numbers and strings.
+ */
 function containsNeverUsed(value: unknown): boolean {
   if (value === C1) return true
   if (typeof value !== 'object' || value === null || value instanceof Uint8Array) return false
   if (Array.isArray(value)) {
-    for (const item of value) if (containsNeverUsed(item)) return true
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      if (typeof item === 'object' && item !== null && containsNeverUsed(item)) return true
+    }
     return false
   }
-  for (const key in value) if (containsNeverUsed((value as Record<string, unknown>)[key])) return true
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key]
+    if (typeof item === 'object' && item !== null && containsNeverUsed(item)) return true
+  }
   return false
 }
 

@@ -456,9 +456,37 @@ function objectPart(schema: CanonicalSchema): Part | undefined {
     build: objectBuilder(names),
     fields: new Array(properties.length),
   }
+  const writing: WriteShape = { properties, read: fieldReader(names), fields: new Array(properties.length) }
   return {
-    write: (out, value) => writeObject(out, value, properties),
+    write: (out, value) => writeObject(out, value, writing),
     read: (input) => readObject(input, shape),
+  }
+}
+
+/** What writing an object of one declared shape needs. */
+interface WriteShape {
+  readonly properties: readonly Property[]
+  /** Copies the declared properties of a value into `fields` (declared order). */
+  readonly read: (value: Record<string, unknown>, fields: unknown[]) => void
+  /** Scratch: the fields being written. */
+  readonly fields: unknown[]
+}
+
+/**
+ * A function copying the declared properties of an object into an array, with one named property
+ * load per field (inline-cached, unlike loads by a computed name). Names are JSON string literals,
+ * as in `objectBuilder`; without code generation from strings, a loop does the same.
+ */
+function fieldReader(names: readonly string[]): WriteShape['read'] {
+  const loads = names.map((name, i) => `f[${i}] = v[${JSON.stringify(name)}]`).join('; ')
+  try {
+    return new Function('v', 'f', loads) as WriteShape['read']
+  } catch {
+    return (value, fields) => {
+      names.forEach((name, i) => {
+        fields[i] = value[name]
+      })
+    }
   }
 }
 
@@ -500,22 +528,25 @@ function encodeKey(name: string): Uint8Array {
   return out.buf.slice(0, out.pos)
 }
 
-function writeObject(out: Output, value: unknown, properties: readonly Property[]): boolean {
+function writeObject(out: Output, value: unknown, shape: WriteShape): boolean {
   if (typeof value !== 'object' || value === null) return false
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return false // Maps, Dates, class instances
-  const record = value as Record<string, unknown>
+  const { properties, fields } = shape
+  shape.read(value as Record<string, unknown>, fields)
   let present = 0
-  for (const { name } of properties) if (record[name] !== undefined) present++
+  for (let i = 0; i < fields.length; i++) if (fields[i] !== undefined) present++
   // Undeclared properties (or declared ones set to undefined) travel only with the generic codec.
-  if (Object.keys(record).length !== present) return false
+  if (Object.keys(value).length !== present) return false
   ensure(out, 5)
   writeHeader(out, present, MAP_FORMS)
-  for (const { name, key, part } of properties) {
-    const field = record[name]
+  for (let i = 0; i < properties.length; i++) {
+    const field = fields[i]
     if (field === undefined) continue
+    const { key, part } = properties[i] as Property
     ensure(out, key.length)
-    out.buf.set(key, out.pos)
+    const { buf } = out
+    for (let k = 0; k < key.length; k++) buf[out.pos + k] = key[k] as number
     out.pos += key.length
     if (!part.write(out, field)) return false
   }

@@ -454,72 +454,65 @@ function objectPart(schema: CanonicalSchema): Part | undefined {
     properties,
     all: properties.length === 31 ? 0x7fffffff : (1 << properties.length) - 1,
     build: objectBuilder(names),
+    copyFields: fieldCopier(names),
     fields: new Array(properties.length),
   }
-  const writing: WriteShape = { properties, read: fieldReader(names), fields: new Array(properties.length) }
   return {
-    write: (out, value) => writeObject(out, value, writing),
+    write: (out, value) => writeObject(out, value, shape),
     read: (input) => readObject(input, shape),
   }
 }
 
-/** What writing an object of one declared shape needs. */
-interface WriteShape {
-  readonly properties: readonly Property[]
-  /** Copies the declared properties of a value into `fields` (declared order). */
-  readonly read: (value: Record<string, unknown>, fields: unknown[]) => void
-  /** Scratch: the fields being written. */
-  readonly fields: unknown[]
-}
-
-/**
- * A function copying the declared properties of an object into an array, with one named property
- * load per field (inline-cached, unlike loads by a computed name). Names are JSON string literals,
- * as in `objectBuilder`; without code generation from strings, a loop does the same.
- */
-function fieldReader(names: readonly string[]): WriteShape['read'] {
-  const loads = names.map((name, i) => `f[${i}] = v[${JSON.stringify(name)}]`).join('; ')
-  try {
-    return new Function('v', 'f', loads) as WriteShape['read']
-  } catch {
-    return (value, fields) => {
-      names.forEach((name, i) => {
-        fields[i] = value[name]
-      })
-    }
-  }
-}
-
-/** What reading an object of one declared shape needs. */
+/** What writing and reading objects of one declared shape needs. */
 interface ObjectShape {
   readonly properties: readonly Property[]
   /** The seen-mask when every declared property is present. */
   readonly all: number
   /** Builds the object from `fields` (declared order) when all are present. */
   readonly build: (fields: readonly unknown[]) => Record<string, unknown>
-  /** Scratch: the fields read so far. */
+  /** Copies the declared properties of a value into `fields` (declared order). */
+  readonly copyFields: (value: Record<string, unknown>, fields: unknown[]) => void
+  /**
+   * Scratch: the fields being written or read. One array serves both: encoding and decoding are
+   * synchronous and never nest within one shape (nested values have shapes of their own).
+   */
   readonly fields: unknown[]
 }
 
 /**
- * A function returning an object literal with the declared keys: every decoded object of the shape
- * then has one hidden class from the start, instead of growing key by key. The names are embedded
- * as JSON string literals, so no name can break out of the literal. Where code generation from
- * strings is disallowed (`--disallow-code-generation-from-strings`), objects are built key by key.
+ * Functions generated from the declared names, for one hidden class and inline-cached named loads
+ * instead of loads and stores by computed names. Names are embedded as JSON string literals, so no
+ * name can break out of the code. Where code generation from strings is disallowed
+ * (`--disallow-code-generation-from-strings`), `fallback` does the same by loops.
  */
+function generated<F>(parameters: readonly string[], body: string, fallback: F): F {
+  try {
+    return new Function(...parameters, body) as F
+  } catch {
+    return fallback
+  }
+}
+
+/** Returns an object literal with the declared keys, so every decoded object gets one hidden class. */
 function objectBuilder(names: readonly string[]): ObjectShape['build'] {
   const entries = names.map((name, i) => `${JSON.stringify(name)}: f[${i}]`).join(', ')
-  try {
-    return new Function('f', `return { ${entries} }`) as ObjectShape['build']
-  } catch {
-    return (fields) => {
-      const result: Record<string, unknown> = {}
-      names.forEach((name, i) => {
-        result[name] = fields[i]
-      })
-      return result
-    }
-  }
+  return generated(['f'], `return { ${entries} }`, (fields: readonly unknown[]) => {
+    const result: Record<string, unknown> = {}
+    names.forEach((name, i) => {
+      result[name] = fields[i]
+    })
+    return result
+  })
+}
+
+/** Copies an object's declared properties into an array with one named load per field. */
+function fieldCopier(names: readonly string[]): ObjectShape['copyFields'] {
+  const loads = names.map((name, i) => `f[${i}] = v[${JSON.stringify(name)}]`).join('; ')
+  return generated(['v', 'f'], loads, (value: Record<string, unknown>, fields: unknown[]) => {
+    names.forEach((name, i) => {
+      fields[i] = value[name]
+    })
+  })
 }
 
 function encodeKey(name: string): Uint8Array {
@@ -528,12 +521,12 @@ function encodeKey(name: string): Uint8Array {
   return out.buf.slice(0, out.pos)
 }
 
-function writeObject(out: Output, value: unknown, shape: WriteShape): boolean {
+function writeObject(out: Output, value: unknown, shape: ObjectShape): boolean {
   if (typeof value !== 'object' || value === null) return false
   const prototype = Object.getPrototypeOf(value)
   if (prototype !== Object.prototype && prototype !== null) return false // Maps, Dates, class instances
   const { properties, fields } = shape
-  shape.read(value as Record<string, unknown>, fields)
+  shape.copyFields(value as Record<string, unknown>, fields)
   let present = 0
   for (let i = 0; i < fields.length; i++) if (fields[i] !== undefined) present++
   // Undeclared properties (or declared ones set to undefined) travel only with the generic codec.

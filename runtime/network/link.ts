@@ -295,13 +295,18 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
 
   readonly #flush = (): void => {
     this.#flushScheduled = false
+    this.#coalesced(() => this.#writeQueued())
+    this.#notifyIdle()
+  }
+
+  /** Runs `write` with the transport's writes coalesced into one, when it can. */
+  #coalesced(write: () => void): void {
     this.#writes?.cork()
     try {
-      this.#writeQueued()
+      write()
     } finally {
       this.#writes?.uncork()
     }
-    this.#notifyIdle()
   }
 
   #writeQueued(): void {
@@ -521,15 +526,15 @@ export class Link implements AsyncIterable<unknown>, AsyncDisposable {
   readonly #release = (): void => {
     this.#holding = false
     if (this.#paused || this.#stream.readStatus !== 'paused') return
-    this.#writes?.cork() // the window update the muxer sends on resume is one write too
-    try {
-      this.#stream.resume()
-    } catch {
-      // The muxer could not send the window update because the stream is closing under us; the
-      // link learns of the close from the stream's own event.
-    } finally {
-      this.#writes?.uncork()
-    }
+    // The window update the muxer sends on resume is one write too.
+    this.#coalesced(() => {
+      try {
+        this.#stream.resume()
+      } catch {
+        // The muxer could not send the window update because the stream is closing under us; the
+        // link learns of the close from the stream's own event.
+      }
+    })
   }
 
   /** The longest-waiting reader still waiting (timed-out and aborted ones are dropped). */

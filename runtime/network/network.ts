@@ -8,7 +8,6 @@
  * const link = await network.connect(otherPeerId, '/mosaik/echo/1')
  * ```
  */
-
 import type { Connection, Libp2p, Stream } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { Collections } from '../collections/runtime/collections.ts'

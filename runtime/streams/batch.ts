@@ -62,11 +62,6 @@ export interface Batch {
   readonly payloadBytes: number
 }
 
-/** Datum `i` of `batch` as a view into its frame. */
-export function datumOf(batch: Batch, i: number): Uint8Array {
-  return batch.frame.subarray(batch.starts[i], batch.ends[i])
-}
-
 /** Decodes an untrusted data frame; any inconsistency is a `ProtocolError`. */
 export function decodeBatch(frame: Uint8Array, maxDatums: number): Batch {
   if (frame.length < HEADER_BYTES || frame[0] !== BATCH_MARKER) {
